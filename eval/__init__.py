@@ -1,0 +1,1 @@
+"""citewire evaluation: question/answer sets, metrics and the runner (see the Evaluation issue)."""

@@ -1,0 +1,1 @@
+"""citewire retrieval: article parsing, chunking, embedding, the index and the retriever."""

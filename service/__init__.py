@@ -1,0 +1,1 @@
+"""citewire service layer: settings, generation, citation checking, the pipeline and the CLI."""

@@ -1,0 +1,94 @@
+"""The answer schema shared by the CLI, the HTTP API and the eval runner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from retrieval.documents import Passage
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Marker `[n]` in the answer text; `quote == article.text[start:end]`."""
+
+    n: int
+    article_id: str
+    chunk_id: str
+    title: str
+    source: str | None
+    published: date | None
+    url: str | None
+    quote: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "article_id": self.article_id,
+            "chunk_id": self.chunk_id,
+            "title": self.title,
+            "source": self.source,
+            "published": self.published.isoformat() if self.published else None,
+            "url": self.url,
+            "quote": self.quote,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+@dataclass(frozen=True)
+class Timings:
+    retrieve: float
+    generate: float
+    first_token: float | None
+    total: float
+
+    def to_dict(self) -> dict[str, float | None]:
+        return {
+            "retrieve": round(self.retrieve, 1),
+            "generate": round(self.generate, 1),
+            "first_token": round(self.first_token, 1) if self.first_token is not None else None,
+            "total": round(self.total, 1),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    answered: bool
+    citations: list[Citation]
+    passages: list[Passage]
+    timings: Timings
+    mode: str  # "llm" | "extractive"
+    notes: list[str] = field(default_factory=list)  # e.g. removed unsupported sentences, fallbacks
+    model: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "answered": self.answered,
+            "citations": [c.to_dict() for c in self.citations],
+            "passages": [passage_to_dict(p) for p in self.passages],
+            "timings_ms": self.timings.to_dict(),
+            "mode": self.mode,
+            "model": self.model,
+            "notes": list(self.notes),
+        }
+
+
+def passage_to_dict(passage: Passage) -> dict[str, Any]:
+    article = passage.article
+    return {
+        "article_id": passage.article_id,
+        "chunk_id": passage.chunk_id,
+        "text": passage.text,
+        "score": passage.score,
+        "title": article.title,
+        "source": article.source,
+        "published": article.published.isoformat() if article.published else None,
+    }

@@ -1,0 +1,165 @@
+"""Turns raw model text into a verified answer: every kept sentence carries a citation whose
+quote is a verbatim span of the stored article that supports it.
+
+Steps: split the text into sentences and their `[n]` markers; drop markers that name no
+passage; keep a sentence's own citation when that passage supports it, otherwise repair it
+with the best supporting retrieved passage, otherwise remove the sentence. A sentence in
+which the model says the passages lack something is kept uncited when other sentences are
+answered. Citations are renumbered 1..m in order of first use.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from retrieval.documents import Passage
+from retrieval.sentences import split_sentences
+from retrieval.term_stats import TermStats
+from service.answers import Citation
+from service.support import Support, SupportChecker
+
+logger = logging.getLogger(__name__)
+
+_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_DECLINE = re.compile(
+    r"\bNOT[ _]FOUND\b|\b(?:do|does|did)\s*(?:not|n['’]t)\s+(?:mention|say|state|contain|provide|include|specify|"
+    r"give|answer|discuss|address)\b|\bno (?:information|mention|details?)\b|\bnot (?:mentioned|stated|provided|"
+    r"specified|given)\b|\bI (?:do not|don['’]t) know\b|\bcannot (?:be )?(?:answer|determine|find)",
+    re.IGNORECASE,
+)
+_LEADING_LABEL = re.compile(r"^\s*(?:answer|response)\s*:\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class DraftSentence:
+    text: str  # without markers
+    cited: tuple[int, ...]  # 0-based passage indexes the model named (valid ones only)
+
+
+@dataclass(frozen=True)
+class VerifiedSentence:
+    text: str
+    support: Support | None  # None only for kept "the passages don't say ..." sentences
+    repaired: bool
+
+
+@dataclass(frozen=True)
+class Verification:
+    sentences: list[VerifiedSentence]
+    removed: list[str]
+    repaired: int
+    dropped_markers: list[int]
+    declined_by_model: bool
+
+    @property
+    def answered(self) -> bool:
+        return any(s.support is not None for s in self.sentences)
+
+
+def is_decline(text: str) -> bool:
+    return bool(_DECLINE.search(text))
+
+
+def parse_draft(raw: str, passage_count: int) -> tuple[list[DraftSentence], list[int]]:
+    """Sentences with the passages they cite; also the out-of-range marker numbers."""
+    text = _LEADING_LABEL.sub("", raw.strip())
+    dropped: list[int] = []
+    sentences: list[DraftSentence] = []
+    for start, end in split_sentences(text):
+        piece = text[start:end]
+        cited: list[int] = []
+        for match in _MARKER.finditer(piece):
+            for number in (int(n) for n in match.group(1).split(",")):
+                if not 1 <= number <= passage_count:
+                    dropped.append(number)
+                elif number - 1 not in cited:
+                    cited.append(number - 1)
+        clean = _tidy(_MARKER.sub("", piece))
+        if clean:
+            sentences.append(DraftSentence(clean, tuple(cited)))
+        elif cited and sentences:  # a marker split off on its own ("... militants. [2]")
+            last = sentences[-1]
+            sentences[-1] = DraftSentence(last.text, tuple(dict.fromkeys(last.cited + tuple(cited))))
+    if dropped:
+        logger.warning("dropped citation markers naming no passage: %s", dropped)
+    return sentences, dropped
+
+
+def verify(raw: str, passages: list[Passage], checker: SupportChecker, stats: TermStats | None = None) -> Verification:
+    drafts, dropped = parse_draft(raw, len(passages))
+    declined = is_decline(raw) and not any(d.cited for d in drafts if not is_decline(d.text))
+    claims = [d for d in drafts if not is_decline(d.text)]
+    matrix = checker.support_matrix([d.text for d in claims], passages, stats) if claims and passages else []
+    kept: list[VerifiedSentence] = []
+    removed: list[str] = []
+    repaired = 0
+    supports = iter(matrix)
+    for draft in drafts:
+        if is_decline(draft.text):
+            kept.append(VerifiedSentence(draft.text, None, False))
+            continue
+        row = next(supports)
+        own = [found for i in draft.cited if (found := row[i]) is not None]
+        if own:
+            kept.append(VerifiedSentence(draft.text, max(own, key=lambda s: s.strength), False))
+            continue
+        others = [s for s in row if s is not None]
+        if others:
+            kept.append(VerifiedSentence(draft.text, max(others, key=lambda s: s.strength), True))
+            repaired += 1
+        else:
+            removed.append(draft.text)
+    if not any(s.support for s in kept):
+        kept = []
+    return Verification(kept, removed, repaired, dropped, declined)
+
+
+def attach_citations(sentences: list[VerifiedSentence], passages: list[Passage]) -> tuple[str, list[Citation]]:
+    """Answer text with renumbered `[n]` markers, and the citations they point to."""
+    citations: list[Citation] = []
+    keys: dict[tuple[str, int, int], int] = {}
+    parts: list[str] = []
+    for sentence in sentences:
+        if sentence.support is None:
+            parts.append(sentence.text)
+            continue
+        support = sentence.support
+        passage = passages[support.passage_index]
+        key = (passage.article_id, support.start, support.end)
+        if key not in keys:
+            keys[key] = len(citations) + 1
+            citations.append(make_citation(keys[key], passage, support.start, support.end))
+        parts.append(with_marker(sentence.text, keys[key]))
+    return " ".join(parts), citations
+
+
+def make_citation(n: int, passage: Passage, start: int, end: int) -> Citation:
+    article = passage.article
+    return Citation(
+        n=n,
+        article_id=article.article_id,
+        chunk_id=passage.chunk_id,
+        title=article.title,
+        source=article.source,
+        published=article.published,
+        url=article.url,
+        quote=article.text[start:end],
+        start=start,
+        end=end,
+    )
+
+
+def with_marker(sentence: str, n: int) -> str:
+    """'Lavrov said so.' -> 'Lavrov said so [1].'"""
+    match = re.search(r"([.!?]+)$", sentence)
+    if match:
+        return f"{sentence[: match.start()].rstrip()} [{n}]{match.group(1)}"
+    return f"{sentence} [{n}]"
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+([.,;:!?])", r"\1", text)
+    return text.strip(" -–—*•")

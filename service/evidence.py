@@ -1,0 +1,81 @@
+"""Scores the sentences of retrieved passages as evidence for a question.
+
+Used three ways: to trim passages to their best sentences before prompting (fewer prompt
+tokens on CPU), to pick sentences in extractive mode, and to decide that the articles do
+not answer a question at all.
+
+score = 0.5 * cosine(question, sentence) + 0.5 * IDF-weighted share of the question's terms
+found in the sentence (terms found elsewhere in the passage or its title count half).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.documents import Passage
+from retrieval.embedding import Embedder
+from retrieval.sentences import split_sentences
+from retrieval.term_stats import TermStats
+from retrieval.terms import terms
+
+
+@dataclass(frozen=True)
+class EvidenceSentence:
+    passage_index: int
+    start: int  # offsets in the article's stored text
+    end: int
+    text: str
+    score: float
+    cosine: float
+    coverage: float
+
+
+class EvidenceScorer:
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+
+    def score(self, question: str, passages: list[Passage], stats: TermStats) -> list[EvidenceSentence]:
+        """Every sentence of every passage, scored; best first."""
+        located = [
+            (index, start, end)
+            for index, passage in enumerate(passages)
+            for start, end in split_sentences(passage.text, offset=passage.chunk.start)
+        ]
+        if not located:
+            return []
+        texts = [passages[i].article.text[s:e] for i, s, e in located]
+        vectors = self._embedder.embed([question, *texts])
+        cosines = vectors[1:] @ vectors[0]
+        question_terms = set(terms(question))
+        context_terms = [set(terms(f"{p.article.title} {p.text}")) for p in passages]
+        scored = []
+        for (index, start, end), text, cosine in zip(located, texts, cosines, strict=True):
+            coverage = _coverage(question_terms, set(terms(text)), context_terms[index], stats)
+            score = 0.5 * float(cosine) + 0.5 * coverage
+            scored.append(EvidenceSentence(index, start, end, text, round(score, 4), round(float(cosine), 4), coverage))
+        return sorted(scored, key=lambda e: -e.score)
+
+
+def _coverage(question: set[str], sentence: set[str], context: set[str], stats: TermStats) -> float:
+    if not question:
+        return 0.0
+    weights = {term: stats.idf(term) for term in question}
+    found = sum(w * (1.0 if t in sentence else 0.5 if t in context else 0.0) for t, w in weights.items())
+    return round(found / sum(weights.values()), 4)
+
+
+def best_sentences_per_passage(
+    evidence: list[EvidenceSentence], passage_count: int, per_passage: int
+) -> list[list[EvidenceSentence]]:
+    """The top `per_passage` sentences of each passage, in reading order."""
+    grouped: list[list[EvidenceSentence]] = [[] for _ in range(passage_count)]
+    for sentence in evidence:  # best first
+        if len(grouped[sentence.passage_index]) < per_passage:
+            grouped[sentence.passage_index].append(sentence)
+    return [sorted(group, key=lambda e: e.start) for group in grouped]
+
+
+def top_score(evidence: list[EvidenceSentence]) -> float:
+    return float(np.max([e.score for e in evidence])) if evidence else 0.0

@@ -1,0 +1,61 @@
+"""The `Generator` protocol: chat messages in, text (optionally streamed) out.
+
+Backends live in `service/generators/`; `build_generator` picks one from the settings.
+Constructors are cheap; `warm_up()` loads the model once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+TokenCallback = Callable[[str], None]
+StopCheck = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: str  # "system" | "user" | "assistant"
+    content: str
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    messages: tuple[ChatMessage, ...]
+    max_tokens: int = 256
+    temperature: float = 0.0
+    stop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    text: str
+    finish_reason: str  # "stop" | "length" | "cancelled"
+    total_ms: float
+    first_token_ms: float | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+class Generator(Protocol):
+    """Anything that turns chat messages into text."""
+
+    @property
+    def name(self) -> str:
+        """A short description of backend and model, recorded with answers."""
+        ...
+
+    def warm_up(self) -> None:
+        """Load the model. Called once at start-up; must be idempotent."""
+        ...
+
+    def generate(
+        self,
+        request: GenerationRequest,
+        on_token: TokenCallback | None = None,
+        should_stop: StopCheck | None = None,
+    ) -> GenerationResult:
+        """Generate a reply. `on_token` receives text deltas as they are produced;
+        when `should_stop()` turns true the backend stops early (finish_reason "cancelled")."""
+        ...

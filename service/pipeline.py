@@ -1,0 +1,238 @@
+"""The one orchestrator: retrieval -> evidence -> generation -> citation checking -> Answer.
+
+The CLI, the HTTP service and the eval runner all call this. Construction is cheap;
+`warm_up()` loads the embedder and the index (building it from the seeds when there is none),
+and the generator on first use or when asked.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from prompts import render
+from retrieval.chunking import ChunkerSettings
+from retrieval.documents import Article, Passage, SearchFilters
+from retrieval.embedding import Embedder, SentenceTransformerEmbedder
+from retrieval.errors import ArticleNotFoundError
+from retrieval.index import ArticleIndex, IngestReport, ProgressFactory
+from retrieval.loaders import load_articles
+from retrieval.retriever import Retriever
+from service.answers import Answer, Timings
+from service.attribution import attribute_dates
+from service.citations import VerifiedSentence, attach_citations, verify
+from service.errors import GenerationError, InvalidRequestError, ModelUnavailableError
+from service.evidence import EvidenceScorer, EvidenceSentence, best_sentences_per_passage, top_score
+from service.extractive import extractive_sentences
+from service.generation import ChatMessage, GenerationRequest, GenerationResult, Generator, StopCheck, TokenCallback
+from service.settings import Settings
+from service.support import SupportChecker
+
+logger = logging.getLogger(__name__)
+DECLINE_TEXT = "The articles don't say."
+PassagesCallback = Callable[[list[Passage]], None]
+
+
+class Pipeline:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        generator: Generator | None = None,
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder or SentenceTransformerEmbedder(settings.embedder, threads=settings.embedder_threads)
+        chunker = ChunkerSettings(settings.chunk_words, settings.chunk_overlap_sentences)
+        self.index = ArticleIndex(settings.index_dir, self.embedder, chunker)
+        self.retriever = Retriever(self.index, self.embedder)
+        self._scorer = EvidenceScorer(self.embedder)
+        self._checker = SupportChecker(self.embedder)
+        self._generator = generator
+        self._generator_lock = threading.Lock()
+
+    # ---- start-up -------------------------------------------------------------------------
+    def warm_up(self, load_generator: bool = False, progress: ProgressFactory | None = None) -> None:
+        self.embedder.warm_up()
+        self.ensure_index(progress)
+        self.index.load()
+        if load_generator:
+            self.generator()
+
+    def ensure_index(self, progress: ProgressFactory | None = None) -> IngestReport | None:
+        """Build the index from the seeds folder when none exists yet."""
+        if self.index.exists():
+            return None
+        seeds = self.settings.seeds_dir
+        logger.info("no index at %s; building it from %s", self.index.path, seeds)
+        return self.index.upsert(load_articles([seeds]) if seeds.is_dir() else [], progress)
+
+    def generator(self) -> Generator:
+        with self._generator_lock:
+            if self._generator is None:
+                from service.generators.factory import build_generator
+
+                self._generator = build_generator(self.settings)
+            self._generator.warm_up()
+            return self._generator
+
+    # ---- articles -------------------------------------------------------------------------
+    def ingest(self, paths: Iterable[Path], progress: ProgressFactory | None = None) -> IngestReport:
+        return self.index.upsert(load_articles(paths), progress)
+
+    def ingest_articles(self, articles: Iterable[Article], progress: ProgressFactory | None = None) -> IngestReport:
+        return self.index.upsert(articles, progress)
+
+    def delete(self, article_id: str) -> None:
+        if not self.index.delete([article_id]):
+            raise ArticleNotFoundError(f"no article with id {article_id!r}")
+
+    def list_articles(self) -> list[Article]:
+        return sorted(self.index.snapshot.articles.values(), key=lambda a: a.article_id)
+
+    def get_article(self, article_id: str) -> Article:
+        article = self.index.snapshot.articles.get(article_id)
+        if article is None:
+            raise ArticleNotFoundError(f"no article with id {article_id!r}")
+        return article
+
+    # ---- questions ------------------------------------------------------------------------
+    def search(self, query: str, top_k: int | None = None, filters: SearchFilters | None = None) -> list[Passage]:
+        return self.retriever.search(self._check_question(query), top_k or self.settings.top_k, filters)
+
+    def ask(
+        self,
+        question: str,
+        top_k: int | None = None,
+        mode: str | None = None,
+        filters: SearchFilters | None = None,
+        on_passages: PassagesCallback | None = None,
+        on_token: TokenCallback | None = None,
+        should_stop: StopCheck | None = None,
+    ) -> Answer:
+        started = time.perf_counter()
+        question = self._check_question(question)
+        mode = mode or self.settings.default_mode
+        if mode not in ("llm", "extractive"):
+            raise InvalidRequestError(f"mode must be 'llm' or 'extractive', not {mode!r}")
+        passages = self.retriever.search(question, top_k or self.settings.top_k, filters)
+        retrieved = _ms_since(started)
+        if on_passages:
+            on_passages(passages)
+        evidence = self._scorer.score(question, passages, self.index.snapshot.term_stats)
+        run = _AnswerRun(question, passages, evidence, started, retrieved, mode)
+        if top_score(evidence) < self.settings.min_evidence_score:
+            return run.declined(["no retrieved passage is relevant enough to answer"])
+        if mode == "extractive":
+            return run.finish(extractive_sentences(evidence, self.settings.min_evidence_score), [])
+        return self._ask_model(run, on_token, should_stop)
+
+    def _ask_model(self, run: _AnswerRun, on_token: TokenCallback | None, should_stop: StopCheck | None) -> Answer:
+        budget_s = self.settings.generation_budget_s
+        deadline = time.perf_counter() + budget_s
+
+        def stop() -> bool:
+            return time.perf_counter() > deadline or bool(should_stop and should_stop())
+
+        try:
+            generator = self.generator()
+            result = generator.generate(self._request(run), on_token=on_token, should_stop=stop)
+        except (ModelUnavailableError, GenerationError) as exc:
+            logger.warning("generation failed, answering extractively: %s", exc)
+            return run.fallback(self.settings.min_evidence_score, f"the model was unavailable ({exc})")
+        run.record_generation(result, generator.name)
+        if result.finish_reason == "cancelled":
+            if should_stop and should_stop():
+                return run.fallback(self.settings.min_evidence_score, "generation was stopped")
+            return run.fallback(self.settings.min_evidence_score, f"generation exceeded its {budget_s:g} s budget")
+        verification = verify(result.text, run.passages, self._checker, self.index.snapshot.term_stats)
+        notes = [f"removed unsupported sentence: {text}" for text in verification.removed]
+        notes += [f"repaired {verification.repaired} citation(s)"] if verification.repaired else []
+        if verification.answered:
+            return run.finish(verification.sentences, notes)
+        if verification.declined_by_model or verification.removed:
+            return run.declined(notes or ["the model found no answer in the passages"])
+        return run.fallback(self.settings.min_evidence_score, "the model's reply had no usable sentences")
+
+    def _request(self, run: _AnswerRun) -> GenerationRequest:
+        groups = best_sentences_per_passage(run.evidence, len(run.passages), self.settings.prompt_sentences)
+        prompt_passages = [
+            {
+                "n": index + 1,
+                "title": passage.article.title,
+                "source": passage.article.source,
+                "published": passage.article.published.isoformat() if passage.article.published else None,
+                "evidence": " … ".join(sentence.text for sentence in groups[index]),
+            }
+            for index, passage in enumerate(run.passages)
+        ]
+        return GenerationRequest(
+            messages=(
+                ChatMessage("system", render("answer_system")),
+                ChatMessage("user", render("answer_user", question=run.question, passages=prompt_passages)),
+            ),
+            max_tokens=self.settings.max_tokens,
+            temperature=0.0,
+        )
+
+    def _check_question(self, question: str) -> str:
+        question = " ".join(question.split())
+        if not question:
+            raise InvalidRequestError("the question is empty")
+        if len(question) > self.settings.max_question_chars:
+            raise InvalidRequestError(
+                f"the question is {len(question)} characters long; the limit is {self.settings.max_question_chars}"
+            )
+        return question
+
+
+class _AnswerRun:
+    """State of one ask() call, and how it becomes an Answer."""
+
+    def __init__(
+        self,
+        question: str,
+        passages: list[Passage],
+        evidence: list[EvidenceSentence],
+        started: float,
+        retrieved_ms: float,
+        mode: str,
+    ) -> None:
+        self.question = question
+        self.passages = passages
+        self.evidence = evidence
+        self.started = started
+        self.retrieved_ms = retrieved_ms
+        self.mode = mode
+        self.generate_ms = 0.0
+        self.first_token_ms: float | None = None
+        self.model: str | None = None
+
+    def record_generation(self, result: GenerationResult, model: str) -> None:
+        self.generate_ms = result.total_ms
+        self.model = model
+        if result.first_token_ms is not None:
+            self.first_token_ms = _ms_since(self.started) - result.total_ms + result.first_token_ms
+
+    def finish(self, sentences: list[VerifiedSentence], notes: list[str]) -> Answer:
+        if not sentences:
+            return self.declined([*notes, "no sentence of the passages answers the question"])
+        text, citations = attach_citations(attribute_dates(sentences, self.passages), self.passages)
+        return self._answer(text, True, citations, notes)
+
+    def declined(self, notes: list[str]) -> Answer:
+        return self._answer(DECLINE_TEXT, False, [], notes)
+
+    def fallback(self, min_score: float, reason: str) -> Answer:
+        self.mode = "extractive"
+        return self.finish(extractive_sentences(self.evidence, min_score), [f"extractive fallback: {reason}"])
+
+    def _answer(self, text: str, answered: bool, citations: list, notes: list[str]) -> Answer:
+        timings = Timings(self.retrieved_ms, self.generate_ms, self.first_token_ms, _ms_since(self.started))
+        return Answer(self.question, text, answered, citations, self.passages, timings, self.mode, notes, self.model)
+
+
+def _ms_since(start: float) -> float:
+    return (time.perf_counter() - start) * 1000.0

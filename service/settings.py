@@ -1,0 +1,69 @@
+"""Settings from `CITEWIRE_*` environment variables, validated once at start-up.
+
+Every field here must be documented in README.md (a test checks it).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_cache_dir() -> Path:
+    return Path.home() / ".cache" / "citewire"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CITEWIRE_", extra="ignore")
+
+    # Storage
+    index_dir: Path = Field(Path("var/index"), description="Index directory (FAISS + BM25 + articles + manifest).")
+    seeds_dir: Path = Field(Path("seeds"), description="Articles indexed automatically when no index exists yet.")
+    cache_dir: Path = Field(
+        default_factory=_default_cache_dir, description="Where assembled GGUF model files are kept."
+    )
+
+    # Retrieval
+    embedder: str = Field("all-MiniLM-L6-v2", description="Embedding model name (recorded in the manifest).")
+    embedder_threads: int = Field(1, ge=1, description="torch threads for the embedder.")
+    chunk_words: int = Field(150, ge=20, le=400, description="Target words per passage.")
+    chunk_overlap_sentences: int = Field(1, ge=0, le=5, description="Sentences shared by neighbouring passages.")
+    top_k: int = Field(4, ge=1, le=50, description="Passages retrieved per question.")
+
+    # Generation
+    generator: Literal["llamacpp", "transformers", "openai"] = Field("llamacpp", description="Generation backend.")
+    model: str = Field(
+        "qwen2.5-1.5b",
+        description="llamacpp model: 'qwen2.5-1.5b', 'qwen2.5-0.5b', 'smollm2-135m' or a path to a .gguf file.",
+    )
+    threads: int = Field(2, ge=1, description="CPU threads for generation.")
+    n_ctx: int = Field(4096, ge=512, description="Context size (tokens) of the generator.")
+    max_tokens: int = Field(200, ge=16, le=4096, description="Most answer tokens generated.")
+    transformers_model: str = Field(
+        "", description="transformers backend: a Hugging Face model directory (or one holding a GGUF)."
+    )
+    transformers_gguf_file: str = Field("", description="transformers backend: GGUF file name inside that directory.")
+    openai_base_url: str = Field("", description="openai backend: server base URL, e.g. http://127.0.0.1:8080/v1.")
+    openai_api_key: str = Field("", description="openai backend: API key sent as a Bearer token, if any.")
+    openai_model: str = Field("", description="openai backend: model name to request.")
+    openai_timeout_s: float = Field(120.0, gt=0, description="openai backend: request timeout in seconds.")
+
+    # Answering
+    default_mode: Literal["llm", "extractive"] = Field("llm", description="Answer mode when none is given.")
+    generation_budget_s: float = Field(
+        60.0, gt=0, description="Time budget for one generation; past it the extractive answer is returned."
+    )
+    max_question_chars: int = Field(1000, ge=10, description="Longest question accepted.")
+    min_evidence_score: float = Field(
+        0.42, ge=0, le=1, description="Below this best-evidence score the answer is 'the articles don't say'."
+    )
+    prompt_sentences: int = Field(3, ge=1, le=20, description="Best sentences of each passage put in the prompt.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

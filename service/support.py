@@ -1,0 +1,143 @@
+"""Does a passage support a claim? Finds the best evidence window (one or two sentences).
+
+A window supports a claim when, all at once:
+- every figure in the claim appears in the window;
+- every name the claim introduces (capitalised words) appears in the passage or its title;
+- the window does not contradict the claim's polarity (the claim asserts what the window
+  negates, or negates what the window asserts);
+- enough of the claim's terms are in the window, weighted by IDF so that names found in every
+  article count less than the claim's distinctive words: coverage >= min_coverage, or
+  coverage >= min_coverage_similar when the sentence embedding similarity is high.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.documents import Passage
+from retrieval.embedding import Embedder
+from retrieval.sentences import split_sentences
+from retrieval.term_stats import TermStats
+from retrieval.terms import has_negation, negated_terms, numbers, terms, words
+
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z]+")
+
+
+@dataclass(frozen=True)
+class SupportThresholds:
+    min_coverage: float = 0.6
+    min_coverage_similar: float = 0.4
+    min_similarity: float = 0.7
+
+
+@dataclass(frozen=True)
+class Support:
+    passage_index: int
+    start: int  # article offsets of the quoted window
+    end: int
+    coverage: float
+    similarity: float
+    sentences: int = 1
+
+    @property
+    def strength(self) -> float:
+        """Ranks windows: coverage first, similarity next, shorter quotes preferred."""
+        return self.coverage + 0.5 * self.similarity - 0.1 * (self.sentences - 1)
+
+
+@dataclass(frozen=True)
+class _Window:
+    passage_index: int
+    start: int
+    end: int
+    text: str
+    sentence_rows: tuple[int, ...]  # rows in the sentence-embedding matrix
+
+
+class SupportChecker:
+    def __init__(self, embedder: Embedder | None, thresholds: SupportThresholds | None = None) -> None:
+        self._embedder = embedder
+        self._thresholds = thresholds or SupportThresholds()
+        self._stats: TermStats | None = None
+
+    def support_matrix(
+        self, claims: list[str], passages: list[Passage], stats: TermStats | None = None
+    ) -> list[list[Support | None]]:
+        """For each claim and passage, the best supporting window or None."""
+        self._stats = stats
+        windows, sentences = _windows(passages)
+        similarity = self._similarities(claims, sentences)
+        passage_words = [set(words(f"{p.article.title} {p.text}")) for p in passages]
+        matrix: list[list[Support | None]] = []
+        for row, claim in enumerate(claims):
+            best: list[Support | None] = [None] * len(passages)
+            for window in windows:
+                found = self._check(claim, window, similarity[row], passage_words[window.passage_index])
+                current = best[window.passage_index]
+                if found and (current is None or found.strength > current.strength):
+                    best[window.passage_index] = found
+            matrix.append(best)
+        return matrix
+
+    def _check(self, claim: str, window: _Window, similarity_row: np.ndarray, known_words: set[str]) -> Support | None:
+        claim_terms = set(terms(claim))
+        if not claim_terms or not numbers(claim) <= numbers(window.text):
+            return None
+        if any(name.casefold() not in known_words for name in _NAME.findall(claim)):
+            return None
+        if _contradicts(claim, claim_terms, window.text):
+            return None
+        coverage = self._coverage(claim_terms, set(terms(window.text)))
+        similarity = max((float(similarity_row[r]) for r in window.sentence_rows), default=0.0)
+        t = self._thresholds
+        if coverage >= t.min_coverage or (coverage >= t.min_coverage_similar and similarity >= t.min_similarity):
+            return Support(
+                window.passage_index,
+                window.start,
+                window.end,
+                round(coverage, 4),
+                round(similarity, 4),
+                len(window.sentence_rows),
+            )
+        return None
+
+    def _coverage(self, claim_terms: set[str], window_terms: set[str]) -> float:
+        stats = self._stats
+        weights = {t: stats.idf(t) if stats else 1.0 for t in claim_terms}
+        return sum(w for t, w in weights.items() if t in window_terms) / sum(weights.values())
+
+    def _similarities(self, claims: list[str], sentences: list[str]) -> np.ndarray:
+        if self._embedder is None or not claims or not sentences:
+            return np.zeros((len(claims), len(sentences)), dtype=np.float32)
+        vectors = self._embedder.embed([*claims, *sentences])
+        return vectors[: len(claims)] @ vectors[len(claims) :].T
+
+
+def _contradicts(claim: str, claim_terms: set[str], window_text: str) -> bool:
+    claim_negated, window_negated = has_negation(claim), has_negation(window_text)
+    if window_negated and not claim_negated:
+        return bool(claim_terms & negated_terms(window_text))
+    if claim_negated and not window_negated:
+        return bool(negated_terms(claim) & set(terms(window_text)))
+    return False
+
+
+def _windows(passages: list[Passage]) -> tuple[list[_Window], list[str]]:
+    windows: list[_Window] = []
+    sentences: list[str] = []
+    for index, passage in enumerate(passages):
+        text = passage.article.text
+        spans = split_sentences(passage.text, offset=passage.chunk.start)
+        first_row = len(sentences)
+        sentences.extend(text[s:e] for s, e in spans)
+        for i, (start, end) in enumerate(spans):
+            windows.append(_Window(index, start, end, text[start:end], (first_row + i,)))
+            if i + 1 < len(spans):
+                pair_end = spans[i + 1][1]
+                windows.append(
+                    _Window(index, start, pair_end, text[start:pair_end], (first_row + i, first_row + i + 1))
+                )
+    return windows, sentences

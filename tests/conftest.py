@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from service.pipeline import Pipeline
+from service.settings import Settings
+from tests.fakes import HashEmbedder, ScriptedGenerator
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(index_dir=tmp_path / "index", seeds_dir=SEEDS, cache_dir=tmp_path / "cache")
+
+
+@pytest.fixture
+def make_pipeline(settings: Settings) -> Callable[..., tuple[Pipeline, ScriptedGenerator]]:
+    """A pipeline over the seeds with the hash embedder and a scripted generator."""
+
+    def build(*replies: str, **overrides: object) -> tuple[Pipeline, ScriptedGenerator]:
+        generator = ScriptedGenerator(replies)
+        pipeline = Pipeline(settings.model_copy(update=overrides), embedder=HashEmbedder(), generator=generator)
+        pipeline.warm_up()
+        return pipeline, generator
+
+    return build

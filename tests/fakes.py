@@ -1,0 +1,90 @@
+"""Small deterministic stand-ins for the models: real subclasses of the protocols' shape."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from retrieval.terms import terms
+from service.generation import GenerationRequest, GenerationResult, StopCheck, TokenCallback
+
+
+class HashEmbedder:
+    """Bag of hashed content terms, L2-normalised: texts sharing words are similar."""
+
+    def __init__(self, dimension: int = 256, name: str = "hash-embedder") -> None:
+        self._dimension = dimension
+        self._name = name
+        self.calls = 0
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def warm_up(self) -> None:
+        return None
+
+    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        self.calls += 1
+        vectors = np.zeros((len(texts), self._dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for term in terms(text):
+                digest = hashlib.blake2b(term.encode(), digest_size=4).digest()
+                vectors[row, int.from_bytes(digest, "little") % self._dimension] += 1.0
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        vectors /= np.where(norms == 0, 1.0, norms)
+        if progress:
+            progress(len(texts))
+        return vectors
+
+
+class ScriptedGenerator:
+    """Replays queued replies word by word; records every request it receives."""
+
+    def __init__(self, replies: Sequence[str] = (), delay_s: float = 0.0) -> None:
+        self.replies = list(replies)
+        self.requests: list[GenerationRequest] = []
+        self.delay_s = delay_s
+        self.warmed = 0
+
+    @property
+    def name(self) -> str:
+        return "scripted"
+
+    def enqueue(self, *replies: str) -> None:
+        self.replies.extend(replies)
+
+    def warm_up(self) -> None:
+        self.warmed += 1
+
+    def generate(
+        self,
+        request: GenerationRequest,
+        on_token: TokenCallback | None = None,
+        should_stop: StopCheck | None = None,
+    ) -> GenerationResult:
+        self.requests.append(request)
+        reply = self.replies.pop(0) if self.replies else "NOT FOUND"
+        started = time.perf_counter()
+        produced: list[str] = []
+        for index, piece in enumerate(reply.split(" ")):
+            if should_stop and should_stop():
+                return GenerationResult("".join(produced), "cancelled", _ms(started), None, 10, len(produced))
+            delta = piece if index == 0 else " " + piece
+            produced.append(delta)
+            if on_token:
+                on_token(delta)
+            if self.delay_s:
+                time.sleep(self.delay_s)
+        return GenerationResult("".join(produced), "stop", _ms(started), 1.0, 10, len(produced))
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from retrieval.chunking import ChunkerSettings, chunk_article
+from retrieval.documents import Passage
+from retrieval.index import embedding_text
+from retrieval.loaders import load_articles
+from retrieval.term_stats import TermStats
+from service.citations import attach_citations, parse_draft, verify, with_marker
+from service.support import SupportChecker
+from tests.conftest import SEEDS
+from tests.fakes import HashEmbedder
+
+ARTICLES = {a.article_id[:3]: a for a in load_articles([SEEDS])}
+STATS = TermStats.from_texts(
+    embedding_text(a, c) for a in ARTICLES.values() for c in chunk_article(a, ChunkerSettings())
+)
+
+
+def _passage(prefix: str, position: int) -> Passage:
+    article = ARTICLES[prefix]
+    chunk = chunk_article(article, ChunkerSettings())[position]
+    return Passage(chunk=chunk, article=article, score=1.0)
+
+
+@pytest.fixture
+def passages() -> list[Passage]:
+    # [1] Gulf News, chemical weapons; [2] Star Tribune, Brahimi talks; [3] Assad, Russian troops
+    return [_passage("002", 3), _passage("004", 1), _passage("003", 0)]
+
+
+@pytest.fixture
+def check() -> Callable[[str, list[Passage]], object]:
+    checker = SupportChecker(HashEmbedder())
+    return lambda raw, passages: verify(raw, passages, checker, STATS)
+
+
+def test_markers_are_parsed_and_out_of_range_ones_dropped() -> None:
+    sentences, dropped = parse_draft("Answer: A fact [1][3]. Another one [2, 7]. [9] Third.", 3)
+    assert [(s.text, s.cited) for s in sentences] == [("A fact.", (0, 2)), ("Another one.", (1,)), ("Third.", ())]
+    assert dropped == [7, 9]
+
+
+def test_supported_sentence_keeps_its_citation_with_verbatim_quote(check, passages) -> None:
+    result = check(
+        "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants [1].",
+        passages,
+    )
+    (sentence,) = result.sentences
+    assert sentence.support.passage_index == 0 and not sentence.repaired
+    text, citations = attach_citations(result.sentences, passages)
+    (citation,) = citations
+    article = ARTICLES["002"]
+    assert citation.quote == article.text[citation.start : citation.end]
+    assert "fall into the hands of militants" in citation.quote
+    assert citation.published.isoformat() == "2012-12-22" and citation.source == "Gulf News"
+    assert text.endswith("militants [1].")
+
+
+def test_wrong_citation_is_repaired(check, passages) -> None:
+    result = check(
+        "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants [3].",
+        passages,
+    )
+    assert result.repaired == 1 and result.sentences[0].support.passage_index == 0
+
+
+def test_missing_citation_is_added(check, passages) -> None:
+    result = check("Russian armed forces are needed for balance in the region, Assad said.", passages)
+    assert result.sentences[0].support.passage_index == 2
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "The conflict has killed over 90,000 people [1].",  # figure not in the passage
+        "Lavrov said the chemical weapons talks were led by the United Nations [1].",  # invented name
+        "Assad was born on 11 September 1965 in Damascus [3].",  # model's own knowledge
+        "The weather in Moscow was sunny and warm that week [2].",  # unrelated
+    ],
+)
+def test_unsupported_sentences_are_removed(check, passages, claim: str) -> None:
+    result = check(claim, passages)
+    assert result.sentences == [] and result.removed == [
+        claim.replace(" [1]", "").replace(" [2]", "").replace(" [3]", "")
+    ]
+    assert not result.answered
+
+
+def test_contradicting_polarity_is_not_support(check) -> None:
+    passages = [_passage("000", 0)]  # "Russia has never talked to him about leaving power."
+    assert not check("Russia talked to Assad about leaving power [1].", passages).answered
+    assert check("Russia never talked to Assad about leaving power [1].", passages).answered
+
+
+def test_partial_answer_keeps_the_supported_part(check, passages) -> None:
+    raw = (
+        "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants [1]. "
+        "He also said Syria has 500 tonnes of sarin [1]. The passages do not say how many weapons there are."
+    )
+    result = check(raw, passages)
+    texts = [s.text for s in result.sentences]
+    assert len(texts) == 2 and "sarin" not in " ".join(texts)
+    assert result.sentences[1].support is None  # the honest "do not say" sentence is kept uncited
+    assert result.removed == ["He also said Syria has 500 tonnes of sarin."]
+
+
+def test_model_decline_and_marker_only_output(check, passages) -> None:
+    declined = check("NOT FOUND", passages)
+    assert declined.declined_by_model and not declined.answered
+    markers_only = check("[1] [2] [3]", passages)
+    assert not markers_only.answered and not markers_only.declined_by_model and markers_only.removed == []
+
+
+def test_citations_are_renumbered_in_order_of_use(check, passages) -> None:
+    raw = (
+        "Russian armed forces are needed for balance in our region, Assad said [3]. "
+        "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants [1]."
+    )
+    text, citations = attach_citations(check(raw, passages).sentences, passages)
+    assert [c.n for c in citations] == [1, 2]
+    assert [c.article_id[:3] for c in citations] == ["003", "002"]
+    assert "[1]" in text.split(". ")[0] and text.endswith("[2].")
+
+
+def test_marker_goes_before_final_punctuation() -> None:
+    assert with_marker("He said so.", 2) == "He said so [2]."
+    assert with_marker("Really?!", 1) == "Really [1]?!"
+    assert with_marker("No punctuation", 3) == "No punctuation [3]"

@@ -177,10 +177,18 @@ def models_prepare(settings: Settings, names: tuple[str, ...]) -> None:
 
 
 @main.command()
-def serve() -> None:
-    """Start the HTTP service (coming with the HTTP service issue)."""
-    click.echo("citewire serve: coming with the HTTP service. Use `citewire ask` meanwhile.", err=True)
-    sys.exit(2)
+@click.pass_obj
+def serve(settings: Settings) -> None:
+    """Start the HTTP service. Until the HTTP service lands: prepare the index and say so."""
+    with _user_errors():
+        pipeline = _pipeline(settings, warm=False)
+        count = len(pipeline.list_articles())
+    click.echo(
+        f"Index ready at {settings.index_dir} ({count} articles).\n"
+        "The HTTP service is coming with the HTTP service issue; until then ask from the command line:\n"
+        '  .venv/bin/citewire ask "Who is Lakhdar Brahimi?"',
+        err=True,
+    )
 
 
 def _pipeline(settings: Settings, warm: bool = True) -> Any:

@@ -66,15 +66,33 @@ def _coverage(question: set[str], sentence: set[str], context: set[str], stats: 
     return round(found / sum(weights.values()), 4)
 
 
-def best_sentences_per_passage(
-    evidence: list[EvidenceSentence], passage_count: int, per_passage: int
-) -> list[list[EvidenceSentence]]:
-    """The top `per_passage` sentences of each passage, in reading order."""
-    grouped: list[list[EvidenceSentence]] = [[] for _ in range(passage_count)]
+@dataclass(frozen=True)
+class PromptSource:
+    """A passage as shown to the model: its index in the retrieved list and its best sentences."""
+
+    passage_index: int
+    sentences: list[EvidenceSentence]
+
+
+def prompt_sources(evidence: list[EvidenceSentence], per_passage: int, min_ratio: float) -> list[PromptSource]:
+    """The evidence worth prompt tokens: up to `per_passage` sentences per passage, each sentence
+    once (overlapping chunks share sentences), only from passages whose best sentence scores at
+    least `min_ratio` of the best overall. Sources come best first, sentences in reading order."""
+    if not evidence:
+        return []
+    floor = min_ratio * evidence[0].score
+    chosen: dict[int, list[EvidenceSentence]] = {}
+    seen: set[str] = set()
     for sentence in evidence:  # best first
-        if len(grouped[sentence.passage_index]) < per_passage:
-            grouped[sentence.passage_index].append(sentence)
-    return [sorted(group, key=lambda e: e.start) for group in grouped]
+        group = chosen.get(sentence.passage_index)
+        if sentence.text in seen or (group is None and sentence.score < floor):
+            continue
+        if group is None:
+            group = chosen[sentence.passage_index] = []
+        if len(group) < per_passage:
+            group.append(sentence)
+            seen.add(sentence.text)
+    return [PromptSource(index, sorted(group, key=lambda e: e.start)) for index, group in chosen.items()]
 
 
 def top_score(evidence: list[EvidenceSentence]) -> float:

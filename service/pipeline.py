@@ -25,7 +25,7 @@ from service.answers import Answer, Timings
 from service.attribution import attribute_dates
 from service.citations import VerifiedSentence, attach_citations, verify
 from service.errors import GenerationError, InvalidRequestError, ModelUnavailableError
-from service.evidence import EvidenceScorer, EvidenceSentence, best_sentences_per_passage, top_score
+from service.evidence import EvidenceScorer, EvidenceSentence, PromptSource, prompt_sources, top_score
 from service.extractive import extractive_sentences
 from service.generation import ChatMessage, GenerationRequest, GenerationResult, Generator, StopCheck, TokenCallback
 from service.settings import Settings
@@ -136,9 +136,10 @@ class Pipeline:
         def stop() -> bool:
             return time.perf_counter() > deadline or bool(should_stop and should_stop())
 
+        sources = prompt_sources(run.evidence, self.settings.prompt_sentences, self.settings.prompt_min_ratio)
         try:
             generator = self.generator()
-            result = generator.generate(self._request(run), on_token=on_token, should_stop=stop)
+            result = generator.generate(self._request(run, sources), on_token=on_token, should_stop=stop)
         except (ModelUnavailableError, GenerationError) as exc:
             logger.warning("generation failed, answering extractively: %s", exc)
             return run.fallback(self.settings.min_evidence_score, f"the model was unavailable ({exc})")
@@ -147,27 +148,31 @@ class Pipeline:
             if should_stop and should_stop():
                 return run.fallback(self.settings.min_evidence_score, "generation was stopped")
             return run.fallback(self.settings.min_evidence_score, f"generation exceeded its {budget_s:g} s budget")
-        verification = verify(result.text, run.passages, self._checker, self.index.snapshot.term_stats)
+        shown = [source.passage_index for source in sources]
+        ordered = [run.passages[i] for i in shown] + [p for i, p in enumerate(run.passages) if i not in shown]
+        stats = self.index.snapshot.term_stats
+        verification = verify(result.text, ordered, self._checker, stats, shown=len(sources))
         notes = [f"removed unsupported sentence: {text}" for text in verification.removed]
         notes += [f"repaired {verification.repaired} citation(s)"] if verification.repaired else []
         if verification.answered:
-            return run.finish(verification.sentences, notes)
+            return run.finish(verification.sentences, notes, ordered)
         if verification.declined_by_model or verification.removed:
             return run.declined(notes or ["the model found no answer in the passages"])
         return run.fallback(self.settings.min_evidence_score, "the model's reply had no usable sentences")
 
-    def _request(self, run: _AnswerRun) -> GenerationRequest:
-        groups = best_sentences_per_passage(run.evidence, len(run.passages), self.settings.prompt_sentences)
-        prompt_passages = [
-            {
-                "n": index + 1,
-                "title": passage.article.title,
-                "source": passage.article.source,
-                "published": passage.article.published.isoformat() if passage.article.published else None,
-                "evidence": " … ".join(sentence.text for sentence in groups[index]),
-            }
-            for index, passage in enumerate(run.passages)
-        ]
+    def _request(self, run: _AnswerRun, sources: list[PromptSource]) -> GenerationRequest:
+        prompt_passages = []
+        for n, source in enumerate(sources, start=1):
+            article = run.passages[source.passage_index].article
+            prompt_passages.append(
+                {
+                    "n": n,
+                    "title": article.title,
+                    "source": article.source,
+                    "published": article.published.isoformat() if article.published else None,
+                    "evidence": " … ".join(sentence.text for sentence in source.sentences),
+                }
+            )
         return GenerationRequest(
             messages=(
                 ChatMessage("system", render("answer_system")),
@@ -216,10 +221,14 @@ class _AnswerRun:
         if result.first_token_ms is not None:
             self.first_token_ms = _ms_since(self.started) - result.total_ms + result.first_token_ms
 
-    def finish(self, sentences: list[VerifiedSentence], notes: list[str]) -> Answer:
+    def finish(
+        self, sentences: list[VerifiedSentence], notes: list[str], passages: list[Passage] | None = None
+    ) -> Answer:
+        """`sentences` point into `passages` (default: the retrieved order)."""
         if not sentences:
             return self.declined([*notes, "no sentence of the passages answers the question"])
-        text, citations = attach_citations(attribute_dates(sentences, self.passages), self.passages)
+        passages = passages if passages is not None else self.passages
+        text, citations = attach_citations(attribute_dates(sentences, passages), passages)
         return self._answer(text, True, citations, notes)
 
     def declined(self, notes: list[str]) -> Answer:

@@ -61,7 +61,13 @@ class Settings(BaseSettings):
     min_evidence_score: float = Field(
         0.42, ge=0, le=1, description="Below this best-evidence score the answer is 'the articles don't say'."
     )
-    prompt_sentences: int = Field(3, ge=1, le=20, description="Best sentences of each passage put in the prompt.")
+    prompt_sentences: int = Field(2, ge=1, le=20, description="Best sentences of each passage put in the prompt.")
+    prompt_min_ratio: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="Passages whose best sentence scores below this share of the best are left out of the prompt.",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -70,19 +70,33 @@ class SupportChecker:
         self._stats = stats
         windows, sentences = _windows(passages)
         similarity = self._similarities(claims, sentences)
-        passage_words = [set(words(f"{p.article.title} {p.text}")) for p in passages]
+        passage_words = [set(words(f"{p.article.title} {_attribution(p)} {p.text}")) for p in passages]
+        metadata_terms = [set(terms(_attribution(p))) for p in passages]
         matrix: list[list[Support | None]] = []
         for row, claim in enumerate(claims):
             best: list[Support | None] = [None] * len(passages)
             for window in windows:
-                found = self._check(claim, window, similarity[row], passage_words[window.passage_index])
+                found = self._check(
+                    claim,
+                    window,
+                    similarity[row],
+                    passage_words[window.passage_index],
+                    metadata_terms[window.passage_index],
+                )
                 current = best[window.passage_index]
                 if found and (current is None or found.strength > current.strength):
                     best[window.passage_index] = found
             matrix.append(best)
         return matrix
 
-    def _check(self, claim: str, window: _Window, similarity_row: np.ndarray, known_words: set[str]) -> Support | None:
+    def _check(
+        self,
+        claim: str,
+        window: _Window,
+        similarity_row: np.ndarray,
+        known_words: set[str],
+        metadata_terms: set[str],
+    ) -> Support | None:
         claim_terms = set(terms(claim))
         if not claim_terms or not numbers(claim) <= numbers(window.text):
             return None
@@ -90,7 +104,7 @@ class SupportChecker:
             return None
         if _contradicts(claim, claim_terms, window.text):
             return None
-        coverage = self._coverage(claim_terms, set(terms(window.text)))
+        coverage = self._coverage(claim_terms, set(terms(window.text)) | metadata_terms)
         similarity = max((float(similarity_row[r]) for r in window.sentence_rows), default=0.0)
         t = self._thresholds
         if coverage >= t.min_coverage or (coverage >= t.min_coverage_similar and similarity >= t.min_similarity):
@@ -116,12 +130,20 @@ class SupportChecker:
         return vectors[: len(claims)] @ vectors[len(claims) :].T
 
 
+def _attribution(passage: Passage) -> str:
+    """Who published and wrote the article: a claim may name them ("according to Gulf News")."""
+    article = passage.article
+    return " ".join(part for part in (article.source, article.author) if part)
+
+
 def _contradicts(claim: str, claim_terms: set[str], window_text: str) -> bool:
+    """The claim asserts the predicate the window negates ("talked" vs "never talked"), or
+    negates a predicate the window asserts. Only the first term after a negation counts."""
     claim_negated, window_negated = has_negation(claim), has_negation(window_text)
     if window_negated and not claim_negated:
-        return bool(claim_terms & negated_terms(window_text))
+        return bool(claim_terms & negated_terms(window_text, scope=1))
     if claim_negated and not window_negated:
-        return bool(negated_terms(claim) & set(terms(window_text)))
+        return bool(negated_terms(claim, scope=1) & set(terms(window_text)))
     return False
 
 

@@ -130,3 +130,14 @@ def test_marker_goes_before_final_punctuation() -> None:
     assert with_marker("He said so.", 2) == "He said so [2]."
     assert with_marker("Really?!", 1) == "Really [1]?!"
     assert with_marker("No punctuation", 3) == "No punctuation [3]"
+
+
+def test_claims_may_name_the_publisher_and_discuss_a_negated_topic(check) -> None:
+    gulf = [_passage("002", 3)]
+    attributed = check("According to the Gulf News report, the conflict had killed over 40,000 people. [1]", gulf)
+    assert attributed.answered and attributed.sentences[0].support.passage_index == 0
+    assert_interview = check(
+        "Syrian President Bashar al-Assad said Russia has never talked to him about leaving power [1].",
+        [_passage("000", 0)],
+    )
+    assert assert_interview.answered

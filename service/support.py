@@ -57,6 +57,25 @@ class _Window:
     sentence_rows: tuple[int, ...]  # rows in the sentence-embedding matrix
 
 
+@dataclass(frozen=True)
+class _PassageFacts:
+    """What a claim may draw on besides the window: names anywhere in the passage or its title,
+    and the article's publisher, author and date."""
+
+    known_words: set[str]
+    attribution_terms: set[str]
+    attribution_numbers: set[str]
+
+    @classmethod
+    def of(cls, passage: Passage) -> _PassageFacts:
+        attribution = _attribution(passage)
+        return cls(
+            known_words=set(words(f"{passage.article.title} {attribution} {passage.text}")),
+            attribution_terms=set(terms(attribution)),
+            attribution_numbers=numbers(attribution),
+        )
+
+
 class SupportChecker:
     def __init__(self, embedder: Embedder | None, thresholds: SupportThresholds | None = None) -> None:
         self._embedder = embedder
@@ -70,41 +89,27 @@ class SupportChecker:
         self._stats = stats
         windows, sentences = _windows(passages)
         similarity = self._similarities(claims, sentences)
-        passage_words = [set(words(f"{p.article.title} {_attribution(p)} {p.text}")) for p in passages]
-        metadata_terms = [set(terms(_attribution(p))) for p in passages]
+        facts = [_PassageFacts.of(p) for p in passages]
         matrix: list[list[Support | None]] = []
         for row, claim in enumerate(claims):
             best: list[Support | None] = [None] * len(passages)
             for window in windows:
-                found = self._check(
-                    claim,
-                    window,
-                    similarity[row],
-                    passage_words[window.passage_index],
-                    metadata_terms[window.passage_index],
-                )
+                found = self._check(claim, window, similarity[row], facts[window.passage_index])
                 current = best[window.passage_index]
                 if found and (current is None or found.strength > current.strength):
                     best[window.passage_index] = found
             matrix.append(best)
         return matrix
 
-    def _check(
-        self,
-        claim: str,
-        window: _Window,
-        similarity_row: np.ndarray,
-        known_words: set[str],
-        metadata_terms: set[str],
-    ) -> Support | None:
+    def _check(self, claim: str, window: _Window, similarity_row: np.ndarray, facts: _PassageFacts) -> Support | None:
         claim_terms = set(terms(claim))
-        if not claim_terms or not numbers(claim) <= numbers(window.text):
+        if not claim_terms or not numbers(claim) <= numbers(window.text) | facts.attribution_numbers:
             return None
-        if any(name.casefold() not in known_words for name in _NAME.findall(claim)):
+        if any(name.casefold() not in facts.known_words for name in _NAME.findall(claim)):
             return None
         if _contradicts(claim, claim_terms, window.text):
             return None
-        coverage = self._coverage(claim_terms, set(terms(window.text)) | metadata_terms)
+        coverage = self._coverage(claim_terms, set(terms(window.text)) | facts.attribution_terms)
         similarity = max((float(similarity_row[r]) for r in window.sentence_rows), default=0.0)
         t = self._thresholds
         if coverage >= t.min_coverage or (coverage >= t.min_coverage_similar and similarity >= t.min_similarity):
@@ -131,9 +136,13 @@ class SupportChecker:
 
 
 def _attribution(passage: Passage) -> str:
-    """Who published and wrote the article: a claim may name them ("according to Gulf News")."""
+    """Who published and wrote the article, and when: a claim may state them ("according to
+    Gulf News", "on 22 December 2012")."""
     article = passage.article
-    return " ".join(part for part in (article.source, article.author) if part)
+    published = None
+    if article.published:  # written out, and in the ISO form the prompt shows
+        published = f"{article.published.day} {article.published:%B %Y} {article.published.isoformat()}"
+    return " ".join(part for part in (article.source, article.author, published) if part)
 
 
 def _contradicts(claim: str, claim_terms: set[str], window_text: str) -> bool:

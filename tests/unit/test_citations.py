@@ -141,3 +141,15 @@ def test_claims_may_name_the_publisher_and_discuss_a_negated_topic(check) -> Non
         [_passage("000", 0)],
     )
     assert assert_interview.answered
+
+
+def test_claims_may_state_the_publication_date_but_not_other_dates(check) -> None:
+    gulf = [_passage("002", 3)]
+    dated = check(
+        "On 22 December 2012, Lavrov said the biggest threat was militants getting the chemical weapons [1].", gulf
+    )
+    assert dated.answered
+    wrong = check(
+        "On 3 March 2014, Lavrov said the biggest threat was militants getting the chemical weapons [1].", gulf
+    )
+    assert not wrong.answered

@@ -48,6 +48,7 @@ def main() -> None:
             "chunk_words": settings.chunk_words,
             "overlap": settings.chunk_overlap_sentences,
             "embedder_threads": settings.embedder_threads,
+            "ingest_threads": settings.ingest_threads or "all cores",
         },
         "ingest": {
             "articles": len(articles),

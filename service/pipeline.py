@@ -25,7 +25,7 @@ from service.answers import Answer, Timings
 from service.attribution import attribute_dates
 from service.citations import VerifiedSentence, attach_citations, verify
 from service.errors import GenerationError, InvalidRequestError, ModelUnavailableError
-from service.evidence import EvidenceScorer, EvidenceSentence, PromptSource, prompt_sources, top_score
+from service.evidence import EvidenceScorer, EvidenceSentence, PromptSource, prompt_sources, relevance, top_score
 from service.extractive import extractive_sentences
 from service.generation import ChatMessage, GenerationRequest, GenerationResult, Generator, StopCheck, TokenCallback
 from service.settings import Settings
@@ -44,7 +44,9 @@ class Pipeline:
         generator: Generator | None = None,
     ) -> None:
         self.settings = settings
-        self.embedder = embedder or SentenceTransformerEmbedder(settings.embedder, threads=settings.embedder_threads)
+        self.embedder = embedder or SentenceTransformerEmbedder(
+            settings.embedder, threads=settings.embedder_threads, bulk_threads=settings.ingest_threads or None
+        )
         chunker = ChunkerSettings(settings.chunk_words, settings.chunk_overlap_sentences)
         self.index = ArticleIndex(settings.index_dir, self.embedder, chunker)
         self.retriever = Retriever(self.index, self.embedder)
@@ -154,11 +156,31 @@ class Pipeline:
         verification = verify(result.text, ordered, self._checker, stats, shown=len(sources))
         notes = [f"removed unsupported sentence: {text}" for text in verification.removed]
         notes += [f"repaired {verification.repaired} citation(s)"] if verification.repaired else []
-        if verification.answered:
-            return run.finish(verification.sentences, notes, ordered)
-        if verification.declined_by_model or verification.removed:
+        kept, off_topic = self._on_topic(run, verification.sentences, ordered)
+        notes += [f"removed off-topic sentence: {s.text}" for s in off_topic]
+        if any(s.support for s in kept):
+            return run.finish(kept, notes, ordered)
+        if verification.declined_by_model or verification.removed or off_topic:
             return run.declined(notes or ["the model found no answer in the passages"])
         return run.fallback(self.settings.min_evidence_score, "the model's reply had no usable sentences")
+
+    def _on_topic(
+        self, run: _AnswerRun, sentences: list[VerifiedSentence], passages: list[Passage]
+    ) -> tuple[list[VerifiedSentence], list[VerifiedSentence]]:
+        """Split verified sentences into those whose quote is good evidence for the question
+        (at least `min_relevance_ratio` of the best evidence score) and the off-topic rest."""
+        floor = self.settings.min_relevance_ratio * top_score(run.evidence)
+        kept: list[VerifiedSentence] = []
+        off_topic: list[VerifiedSentence] = []
+        for sentence in sentences:
+            support = sentence.support
+            if support is None:
+                kept.append(sentence)
+                continue
+            article_id = passages[support.passage_index].article_id
+            score = relevance(run.evidence, run.passages, article_id, support.start, support.end)
+            (kept if score >= floor else off_topic).append(sentence)
+        return kept, off_topic
 
     def _request(self, run: _AnswerRun, sources: list[PromptSource]) -> GenerationRequest:
         prompt_passages = []

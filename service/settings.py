@@ -29,7 +29,8 @@ class Settings(BaseSettings):
 
     # Retrieval
     embedder: str = Field("all-MiniLM-L6-v2", description="Embedding model name (recorded in the manifest).")
-    embedder_threads: int = Field(1, ge=1, description="torch threads for the embedder.")
+    embedder_threads: int = Field(1, ge=1, description="torch threads for embedding questions.")
+    ingest_threads: int = Field(0, ge=0, description="torch threads for embedding at ingest (0: every core).")
     chunk_words: int = Field(150, ge=20, le=400, description="Target words per passage.")
     chunk_overlap_sentences: int = Field(1, ge=0, le=5, description="Sentences shared by neighbouring passages.")
     top_k: int = Field(4, ge=1, le=50, description="Passages retrieved per question.")
@@ -60,6 +61,12 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(1000, ge=10, description="Longest question accepted.")
     min_evidence_score: float = Field(
         0.42, ge=0, le=1, description="Below this best-evidence score the answer is 'the articles don't say'."
+    )
+    min_relevance_ratio: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Answer sentences whose quote scores below this share of the best evidence are dropped.",
     )
     prompt_sentences: int = Field(2, ge=1, le=20, description="Best sentences of each passage put in the prompt.")
     prompt_min_ratio: float = Field(

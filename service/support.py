@@ -5,8 +5,9 @@ A window supports a claim when, all at once:
 - every name the claim introduces (capitalised words) appears in the passage or its title;
 - the window does not contradict the claim's polarity (the claim asserts what the window
   negates, or negates what the window asserts);
-- enough of the claim's terms are in the window, weighted by IDF so that names found in every
-  article count less than the claim's distinctive words: coverage >= min_coverage, or
+- enough of the claim's own terms (not the publisher, author or date) are in the window, weighted
+  by IDF so that names found in every article count less than the claim's distinctive words:
+  coverage >= min_coverage, or
   coverage >= min_coverage_similar when the sentence embedding similarity is high.
 """
 
@@ -109,7 +110,10 @@ class SupportChecker:
             return None
         if _contradicts(claim, claim_terms, window.text):
             return None
-        coverage = self._coverage(claim_terms, set(terms(window.text)) | facts.attribution_terms)
+        content_terms = claim_terms - facts.attribution_terms  # naming the publisher or date is not a claim
+        if not content_terms:
+            return None
+        coverage = self._coverage(content_terms, set(terms(window.text)))
         similarity = max((float(similarity_row[r]) for r in window.sentence_rows), default=0.0)
         t = self._thresholds
         if coverage >= t.min_coverage or (coverage >= t.min_coverage_similar and similarity >= t.min_similarity):

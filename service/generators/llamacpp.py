@@ -28,12 +28,13 @@ import logging
 import secrets
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from service.errors import GenerationError, ModelUnavailableError
 from service.generation import GenerationRequest, GenerationResult, StopCheck, TokenCallback
+from service.generators.replies import ReplyCollector
 
 if TYPE_CHECKING:
     import xllamacpp
@@ -43,17 +44,10 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class _Stream:
-    """Collects one streamed reply; `feed` returns True to make llama.cpp stop."""
+    """Feeds llama.cpp's chunks to a ReplyCollector; returning True makes llama.cpp stop."""
 
-    started: float
-    on_token: TokenCallback | None
+    reply: ReplyCollector
     should_stop: StopCheck | None
-    parts: list[str] = field(default_factory=list)
-    first_token_at: float | None = None
-    finish_reason: str | None = None
-    cancelled: bool = False
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
     error: str | None = None
     callback_error: Exception | None = None
 
@@ -66,7 +60,7 @@ class _Stream:
 
     def feed(self, chunk: dict[str, Any]) -> bool:
         if self.should_stop is not None and self.should_stop():
-            self.cancelled = True
+            self.reply.cancelled = True
             return True
         if "error" in chunk:
             error = chunk["error"]
@@ -74,26 +68,11 @@ class _Stream:
             return True
         progress = chunk.get("prompt_progress")
         if isinstance(progress, dict):
-            self.prompt_tokens = progress.get("total", self.prompt_tokens)
-        for choice in chunk.get("choices") or ():
-            self._take_choice(choice)
-        usage = chunk.get("usage")
-        if isinstance(usage, dict):
-            self.prompt_tokens = usage.get("prompt_tokens", self.prompt_tokens)
-            self.completion_tokens = usage.get("completion_tokens")
-            logger.debug("llama.cpp usage %s timings %s", usage, chunk.get("timings"))
+            self.reply.prompt_tokens = progress.get("total", self.reply.prompt_tokens)
+        self.reply.take_chunk(chunk)
+        if isinstance(chunk.get("usage"), dict):
+            logger.debug("llama.cpp usage %s timings %s", chunk["usage"], chunk.get("timings"))
         return False
-
-    def _take_choice(self, choice: dict[str, Any]) -> None:
-        text = (choice.get("delta") or {}).get("content")
-        if text:
-            if self.first_token_at is None:
-                self.first_token_at = time.perf_counter()
-            self.parts.append(text)
-            if self.on_token is not None:
-                self.on_token(text)
-        if choice.get("finish_reason"):
-            self.finish_reason = str(choice["finish_reason"])
 
 
 class LlamaCppGenerator:
@@ -188,7 +167,7 @@ class LlamaCppGenerator:
             server = self._server
             if server is None:
                 raise GenerationError("The llama.cpp generator was closed.")
-            stream = _Stream(started=time.perf_counter(), on_token=on_token, should_stop=should_stop)
+            stream = _Stream(ReplyCollector(on_token), should_stop)
             try:
                 server.handle_chat_completions(_payload(request), stream)
             except (RuntimeError, ValueError) as exc:
@@ -216,14 +195,4 @@ def _result(stream: _Stream) -> GenerationResult:
         raise stream.callback_error
     if stream.error is not None:
         raise GenerationError(f"llama.cpp rejected the request: {stream.error}")
-    now = time.perf_counter()
-    finish = "cancelled" if stream.cancelled else (stream.finish_reason or "stop")
-    first = stream.first_token_at
-    return GenerationResult(
-        text="".join(stream.parts),
-        finish_reason=finish,
-        total_ms=(now - stream.started) * 1000,
-        first_token_ms=(first - stream.started) * 1000 if first is not None else None,
-        prompt_tokens=stream.prompt_tokens,
-        completion_tokens=stream.completion_tokens,
-    )
+    return stream.reply.result()

@@ -11,38 +11,18 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from service.errors import GenerationError
 from service.generation import GenerationRequest, GenerationResult, StopCheck, TokenCallback
+from service.generators.replies import ReplyCollector
 
 logger = logging.getLogger(__name__)
 
 _BODY_EXCERPT = 300
-
-
-@dataclass
-class _Outcome:
-    """What one reply produced; `add` forwards each delta to the caller's callback."""
-
-    on_token: TokenCallback | None
-    parts: list[str] = field(default_factory=list)
-    first_token_at: float | None = None
-    finish_reason: str | None = None
-    cancelled: bool = False
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-
-    def add(self, text: str) -> None:
-        self.first_token_at = self.first_token_at or time.perf_counter()
-        self.parts.append(text)
-        if self.on_token is not None:
-            self.on_token(text)
 
 
 class OpenAICompatibleGenerator:
@@ -96,29 +76,20 @@ class OpenAICompatibleGenerator:
         on_token: TokenCallback | None = None,
         should_stop: StopCheck | None = None,
     ) -> GenerationResult:
-        started = time.perf_counter()
         url = f"{self._base_url}/chat/completions"
-        outcome = _Outcome(on_token=on_token)
+        reply = ReplyCollector(on_token)
         try:
             with self._http().stream("POST", url, json=self._payload(request)) as response:
                 _raise_for_status(response, url)
                 if response.headers.get("content-type", "").startswith("application/json"):
-                    _read_whole(response, outcome)  # the server ignored stream=true
+                    _read_whole(response, reply)  # the server ignored stream=true
                 else:
-                    _read_stream(response, outcome, should_stop)
+                    _read_stream(response, reply, should_stop)
         except httpx.TimeoutException as exc:
             raise GenerationError(f"{url} timed out after {self._timeout_s:g} s ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
             raise GenerationError(f"Could not reach {url}: {type(exc).__name__}: {exc}") from exc
-        first = outcome.first_token_at
-        return GenerationResult(
-            text="".join(outcome.parts),
-            finish_reason="cancelled" if outcome.cancelled else (outcome.finish_reason or "stop"),
-            total_ms=(time.perf_counter() - started) * 1000,
-            first_token_ms=(first - started) * 1000 if first is not None else None,
-            prompt_tokens=outcome.prompt_tokens,
-            completion_tokens=outcome.completion_tokens,
-        )
+        return reply.result()
 
     def _payload(self, request: GenerationRequest) -> dict[str, Any]:
         payload: dict[str, Any] = {
@@ -161,21 +132,15 @@ def _sse_chunks(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
             yield chunk
 
 
-def _read_stream(response: httpx.Response, outcome: _Outcome, should_stop: StopCheck | None) -> None:
+def _read_stream(response: httpx.Response, reply: ReplyCollector, should_stop: StopCheck | None) -> None:
     for chunk in _sse_chunks(response.iter_lines()):
         if should_stop is not None and should_stop():
-            outcome.cancelled = True
+            reply.cancelled = True
             return  # the caller's `with` closes the connection
-        for choice in chunk.get("choices") or ():
-            text = (choice.get("delta") or {}).get("content")
-            if text:
-                outcome.add(text)
-            if choice.get("finish_reason"):
-                outcome.finish_reason = str(choice["finish_reason"])
-        _take_usage(chunk, outcome)
+        reply.take_chunk(chunk)
 
 
-def _read_whole(response: httpx.Response, outcome: _Outcome) -> None:
+def _read_whole(response: httpx.Response, reply: ReplyCollector) -> None:
     try:
         body = json.loads(response.read())
         choice = body["choices"][0]
@@ -183,16 +148,9 @@ def _read_whole(response: httpx.Response, outcome: _Outcome) -> None:
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         raise GenerationError(f"Unexpected reply from the server: {response.text[:_BODY_EXCERPT]!r}") from exc
     if text:
-        outcome.add(text)
-    outcome.finish_reason = choice.get("finish_reason")
-    _take_usage(body, outcome)
-
-
-def _take_usage(chunk: dict[str, Any], outcome: _Outcome) -> None:
-    usage = chunk.get("usage")
-    if isinstance(usage, dict):
-        outcome.prompt_tokens = usage.get("prompt_tokens")
-        outcome.completion_tokens = usage.get("completion_tokens")
+        reply.add(text)
+    reply.finish_reason = choice.get("finish_reason")
+    reply.take_usage(body)
 
 
 def _model_ids(response: httpx.Response) -> list[str]:

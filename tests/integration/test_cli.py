@@ -35,8 +35,13 @@ def test_ingest_ask_show_delete_round_trip(cli, tmp_path: Path) -> None:
     again = cli("ingest", str(SEEDS))
     assert again.exit_code == 0 and "0 created, 0 updated, 5 unchanged (0 passages embedded)" in again.output
 
-    asked = cli("ask", "What did Lavrov say was the biggest threat from Syria's chemical weapons?", "--json",
-                "--mode", "extractive")
+    asked = cli(
+        "ask",
+        "What did Lavrov say was the biggest threat from Syria's chemical weapons?",
+        "--json",
+        "--mode",
+        "extractive",
+    )
     assert asked.exit_code == 0
     answer = json.loads(asked.stdout)
     assert answer["answered"] and answer["citations"][0]["article_id"] == "002_946358d19c61b6c0"
@@ -49,8 +54,15 @@ def test_ingest_ask_show_delete_round_trip(cli, tmp_path: Path) -> None:
     assert listed.exit_code == 0 and "5 articles" in listed.output and "Gulf News" in listed.output
 
     assert cli("delete", "002_946358d19c61b6c0").exit_code == 0
-    after = json.loads(cli("ask", "What did Lavrov say was the biggest threat from Syria's chemical weapons?",
-                           "--json", "--mode", "extractive").stdout)
+    after = json.loads(
+        cli(
+            "ask",
+            "What did Lavrov say was the biggest threat from Syria's chemical weapons?",
+            "--json",
+            "--mode",
+            "extractive",
+        ).stdout
+    )
     assert all(c["article_id"] != "002_946358d19c61b6c0" for c in after["citations"])
     assert all(p["article_id"] != "002_946358d19c61b6c0" for p in after["passages"])
 

@@ -153,3 +153,9 @@ def test_claims_may_state_the_publication_date_but_not_other_dates(check) -> Non
         "On 3 March 2014, Lavrov said the biggest threat was militants getting the chemical weapons [1].", gulf
     )
     assert not wrong.answered
+
+
+def test_a_sentence_of_only_publisher_and_date_is_not_a_claim(check) -> None:
+    tribune = [_passage("004", 0)]
+    assert not check("Star Tribune, 2012-12-29 [1]", tribune).answered
+    assert not check("Ellen Barry, Star Tribune [1].", tribune).answered

@@ -1,0 +1,60 @@
+"""Collects an OpenAI-style chat reply, streamed chunk by chunk, into a GenerationResult.
+
+Shared by the llama.cpp backend (chunks handed over in process) and the OpenAI-compatible
+backend (chunks read from server-sent events).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from service.generation import GenerationResult, TokenCallback
+
+
+@dataclass
+class ReplyCollector:
+    on_token: TokenCallback | None
+    started: float = field(default_factory=time.perf_counter)
+    parts: list[str] = field(default_factory=list)
+    first_token_at: float | None = None
+    finish_reason: str | None = None
+    cancelled: bool = False
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+    def add(self, text: str) -> None:
+        """One text delta: kept, timed and forwarded to the caller."""
+        if self.first_token_at is None:
+            self.first_token_at = time.perf_counter()
+        self.parts.append(text)
+        if self.on_token is not None:
+            self.on_token(text)
+
+    def take_chunk(self, chunk: dict[str, Any]) -> None:
+        """A `chat.completion.chunk`: content deltas, finish reason and (last) usage."""
+        for choice in chunk.get("choices") or ():
+            text = (choice.get("delta") or {}).get("content")
+            if text:
+                self.add(text)
+            if choice.get("finish_reason"):
+                self.finish_reason = str(choice["finish_reason"])
+        self.take_usage(chunk)
+
+    def take_usage(self, body: dict[str, Any]) -> None:
+        usage = body.get("usage")
+        if isinstance(usage, dict):
+            self.prompt_tokens = usage.get("prompt_tokens", self.prompt_tokens)
+            self.completion_tokens = usage.get("completion_tokens", self.completion_tokens)
+
+    def result(self) -> GenerationResult:
+        first = self.first_token_at
+        return GenerationResult(
+            text="".join(self.parts),
+            finish_reason="cancelled" if self.cancelled else (self.finish_reason or "stop"),
+            total_ms=(time.perf_counter() - self.started) * 1000,
+            first_token_ms=(first - self.started) * 1000 if first is not None else None,
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
+        )

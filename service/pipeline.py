@@ -16,7 +16,7 @@ from pathlib import Path
 from prompts import render
 from retrieval.chunking import ChunkerSettings
 from retrieval.documents import Article, Passage, SearchFilters
-from retrieval.embedding import Embedder, SentenceTransformerEmbedder
+from retrieval.embedding import CachingEmbedder, Embedder, SentenceTransformerEmbedder
 from retrieval.errors import ArticleNotFoundError
 from retrieval.index import ArticleIndex, IngestReport, ProgressFactory
 from retrieval.loaders import load_articles
@@ -50,9 +50,10 @@ class Pipeline:
         )
         chunker = ChunkerSettings(settings.chunk_words, settings.chunk_overlap_sentences)
         self.index = ArticleIndex(settings.index_dir, self.embedder, chunker)
-        self.retriever = Retriever(self.index, self.embedder)
-        self._scorer = EvidenceScorer(self.embedder)
-        self._checker = SupportChecker(self.embedder)
+        query_embedder = CachingEmbedder(self.embedder)  # evidence and citation checks share sentences
+        self.retriever = Retriever(self.index, query_embedder)
+        self._scorer = EvidenceScorer(query_embedder)
+        self._checker = SupportChecker(query_embedder)
         self._generator = generator
         self._generator_lock = threading.Lock()
 

@@ -70,6 +70,11 @@ def parse_iso_or_text(value: str) -> date | None:
     return find_date(value)
 
 
+def long_form(day: date) -> str:
+    """How answers write a date: "22 December 2012"."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def _to_date(parts: dict[str, str | None]) -> date | None:
     month_name = parts.get("month")
     month = _MONTHS.get(month_name.casefold()) if month_name else None

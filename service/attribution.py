@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from retrieval.dates import long_form
 from retrieval.documents import Passage
 from retrieval.terms import numbers
 from service.citations import VerifiedSentence
@@ -21,7 +22,7 @@ def attribute_dates(sentences: list[VerifiedSentence], passages: list[Passage]) 
             dated.append(sentence)
             continue
         article = passages[sentence.support.passage_index].article
-        when = f"{article.published.day} {article.published:%B %Y}" if article.published else "date not stated"
+        when = long_form(article.published) if article.published else "date not stated"
         label = f"({article.source}, {when})" if article.source else f"({when})"
         dated.append(VerifiedSentence(_insert_before_end(sentence.text, label), sentence.support, sentence.repaired))
     return dated

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from retrieval.dates import long_form
 from retrieval.documents import Passage
 from retrieval.embedding import Embedder
 from retrieval.sentences import split_sentences
@@ -81,13 +82,11 @@ class SupportChecker:
     def __init__(self, embedder: Embedder | None, thresholds: SupportThresholds | None = None) -> None:
         self._embedder = embedder
         self._thresholds = thresholds or SupportThresholds()
-        self._stats: TermStats | None = None
 
     def support_matrix(
         self, claims: list[str], passages: list[Passage], stats: TermStats | None = None
     ) -> list[list[Support | None]]:
         """For each claim and passage, the best supporting window or None."""
-        self._stats = stats
         windows, sentences = _windows(passages)
         similarity = self._similarities(claims, sentences)
         facts = [_PassageFacts.of(p) for p in passages]
@@ -95,14 +94,21 @@ class SupportChecker:
         for row, claim in enumerate(claims):
             best: list[Support | None] = [None] * len(passages)
             for window in windows:
-                found = self._check(claim, window, similarity[row], facts[window.passage_index])
+                found = self._check(claim, window, similarity[row], facts[window.passage_index], stats)
                 current = best[window.passage_index]
                 if found and (current is None or found.strength > current.strength):
                     best[window.passage_index] = found
             matrix.append(best)
         return matrix
 
-    def _check(self, claim: str, window: _Window, similarity_row: np.ndarray, facts: _PassageFacts) -> Support | None:
+    def _check(
+        self,
+        claim: str,
+        window: _Window,
+        similarity_row: np.ndarray,
+        facts: _PassageFacts,
+        stats: TermStats | None,
+    ) -> Support | None:
         claim_terms = set(terms(claim))
         if not claim_terms or not numbers(claim) <= numbers(window.text) | facts.attribution_numbers:
             return None
@@ -113,7 +119,7 @@ class SupportChecker:
         content_terms = claim_terms - facts.attribution_terms  # naming the publisher or date is not a claim
         if not content_terms:
             return None
-        coverage = self._coverage(content_terms, set(terms(window.text)))
+        coverage = _coverage(content_terms, set(terms(window.text)), stats)
         similarity = max((float(similarity_row[r]) for r in window.sentence_rows), default=0.0)
         t = self._thresholds
         if coverage >= t.min_coverage or (coverage >= t.min_coverage_similar and similarity >= t.min_similarity):
@@ -127,16 +133,17 @@ class SupportChecker:
             )
         return None
 
-    def _coverage(self, claim_terms: set[str], window_terms: set[str]) -> float:
-        stats = self._stats
-        weights = {t: stats.idf(t) if stats else 1.0 for t in claim_terms}
-        return sum(w for t, w in weights.items() if t in window_terms) / sum(weights.values())
-
     def _similarities(self, claims: list[str], sentences: list[str]) -> np.ndarray:
         if self._embedder is None or not claims or not sentences:
             return np.zeros((len(claims), len(sentences)), dtype=np.float32)
         vectors = self._embedder.embed([*claims, *sentences])
         return vectors[: len(claims)] @ vectors[len(claims) :].T
+
+
+def _coverage(claim_terms: set[str], window_terms: set[str], stats: TermStats | None) -> float:
+    """IDF-weighted share of the claim's terms found in the window (uniform without stats)."""
+    weights = {t: stats.idf(t) if stats else 1.0 for t in claim_terms}
+    return sum(w for t, w in weights.items() if t in window_terms) / sum(weights.values())
 
 
 def _attribution(passage: Passage) -> str:
@@ -145,7 +152,7 @@ def _attribution(passage: Passage) -> str:
     article = passage.article
     published = None
     if article.published:  # written out, and in the ISO form the prompt shows
-        published = f"{article.published.day} {article.published:%B %Y} {article.published.isoformat()}"
+        published = f"{long_form(article.published)} {article.published.isoformat()}"
     return " ".join(part for part in (article.source, article.author, published) if part)
 
 

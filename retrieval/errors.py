@@ -29,3 +29,7 @@ class IndexCorruptError(RetrievalError):
 
 class IndexBusyError(RetrievalError):
     """Another process holds the index write lock."""
+
+
+class UnsupportedFileTypeError(ArticleParseError):
+    """A file whose type the loaders do not read."""

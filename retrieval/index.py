@@ -7,6 +7,7 @@ a changed one replaces its chunks, a deleted one disappears from every structure
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable, Iterable
@@ -51,6 +52,7 @@ class IndexSnapshot:
     dense: faiss.Index
     bm25: BM25Index
     bm25_ids: list[int]  # BM25 position -> FAISS id
+    generation: str = ""  # the on-disk generation folder it was read from or written to ("" before the first write)
 
     def chunk_ids_of(self, article_id: str) -> list[int]:
         return [cid for cid, chunk in self.chunks.items() if chunk.article_id == article_id]
@@ -86,6 +88,16 @@ class ArticleIndex:
     def load(self) -> IndexSnapshot:
         self._snapshot = self._read()
         return self._snapshot
+
+    def refresh(self) -> bool:
+        """Reload when another process (or index object) has written a newer generation.
+        Cheap when nothing changed: one small file read. Returns whether it reloaded."""
+        current = index_store.current_generation(self.path)
+        if current is None or (self._snapshot is not None and self._snapshot.generation == current.name):
+            return False
+        logger.info("index generation changed to %s; reloading", current.name)
+        self._snapshot = self._read()
+        return True
 
     def upsert(self, articles: Iterable[Article], progress: ProgressFactory | None = None) -> IngestReport:
         incoming = {article.article_id: article for article in articles}
@@ -193,7 +205,7 @@ class ArticleIndex:
 
         folder = index_store.write_generation(self.path, fill)
         logger.info("index written: %s (%d articles, %d chunks)", folder, len(snapshot.articles), len(snapshot.chunks))
-        self._snapshot = snapshot
+        self._snapshot = dataclasses.replace(snapshot, generation=folder.name)
 
     def _read_or_empty(self) -> IndexSnapshot:
         if not self.exists():
@@ -220,6 +232,7 @@ class ArticleIndex:
             dense=faiss.read_index(str(folder / "dense.faiss")),
             bm25=BM25Index.load(folder / "bm25", len(bm25_ids)),
             bm25_ids=bm25_ids,
+            generation=folder.name,
         )
 
     def _check_manifest(self, manifest: dict[str, Any]) -> None:

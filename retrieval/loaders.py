@@ -10,7 +10,7 @@ from typing import Any
 
 from retrieval.dates import parse_iso_or_text
 from retrieval.documents import Article
-from retrieval.errors import ArticleParseError
+from retrieval.errors import ArticleParseError, UnsupportedFileTypeError
 from retrieval.text_articles import clean_body_text, parse_text_article
 
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
@@ -24,7 +24,7 @@ def iter_article_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
         elif path.is_file():
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                raise ArticleParseError(f"{path}: unsupported file type (use {', '.join(SUPPORTED_SUFFIXES)})")
+                raise UnsupportedFileTypeError(f"{path}: unsupported file type (use {', '.join(SUPPORTED_SUFFIXES)})")
             yield path
         else:
             raise ArticleParseError(f"{path}: no such file or folder")
@@ -43,9 +43,30 @@ def load_articles(paths: Iterable[Path]) -> Iterator[Article]:
 
 
 def load_jsonl(path: Path) -> Iterator[Article]:
-    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+    yield from parse_jsonl(_read_text(path), str(path))
+
+
+def parse_jsonl(text: str, where: str) -> Iterator[Article]:
+    for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
-            yield article_from_record(_parse_json_line(line, f"{path}:{number}"), f"{path}:{number}")
+            yield article_from_record(_parse_json_line(line, f"{where}:{number}"), f"{where}:{number}")
+
+
+def articles_from_upload(filename: str, data: bytes) -> list[Article]:
+    """Articles in an uploaded file; the id of a .txt/.html article is its file name's stem."""
+    name = Path(filename.replace("\\", "/")).name  # never a path: only the base name counts
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UnsupportedFileTypeError(
+            f"{name or 'upload'}: unsupported file type {suffix or '(none)'} (use {', '.join(SUPPORTED_SUFFIXES)})"
+        )
+    text = _decode(data, name)
+    if suffix == ".jsonl":
+        return list(parse_jsonl(text, name))
+    article_id = validate_article_id(Path(name).stem, name)
+    if suffix in (".html", ".htm"):
+        return [parse_html_article(text, article_id)]
+    return [parse_text_article(text, article_id)]
 
 
 def article_from_record(record: Any, where: str) -> Article:
@@ -106,6 +127,18 @@ def _parse_json_line(line: str, where: str) -> Any:
         return json.loads(line)
     except json.JSONDecodeError as exc:
         raise ArticleParseError(f"{where}: invalid JSON ({exc.msg})") from None
+
+
+def _decode(data: bytes, where: str) -> str:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ArticleParseError(f"{where}: not UTF-8 text (invalid byte at position {exc.start})") from None
+    if "\x00" in text:
+        raise ArticleParseError(f"{where}: contains NUL bytes; not a text file")
+    if not text.strip():
+        raise ArticleParseError(f"{where}: the file is empty")
+    return text
 
 
 def _read_text(path: Path) -> str:

@@ -41,18 +41,31 @@ class Citation:
 
 @dataclass(frozen=True)
 class Timings:
+    """Milliseconds from the start of the request. `retrieve` includes rewriting a follow-up."""
+
     retrieve: float
     generate: float
     first_token: float | None
     total: float
+    rewrite: float = 0.0
 
     def to_dict(self) -> dict[str, float | None]:
         return {
+            "rewrite": round(self.rewrite, 1),
             "retrieve": round(self.retrieve, 1),
             "generate": round(self.generate, 1),
             "first_token": round(self.first_token, 1) if self.first_token is not None else None,
             "total": round(self.total, 1),
         }
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int | None
+    completion_tokens: int | None
+
+    def to_dict(self) -> dict[str, int | None]:
+        return {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens}
 
 
 @dataclass(frozen=True)
@@ -66,10 +79,13 @@ class Answer:
     mode: str  # "llm" | "extractive"
     notes: list[str] = field(default_factory=list)  # e.g. removed unsupported sentences, fallbacks
     model: str | None = None
+    standalone_question: str | None = None  # a follow-up rewritten from the history, as retrieved and answered
+    usage: Usage | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
+            "standalone_question": self.standalone_question,
             "answer": self.answer,
             "answered": self.answered,
             "citations": [c.to_dict() for c in self.citations],
@@ -78,6 +94,7 @@ class Answer:
             "mode": self.mode,
             "model": self.model,
             "notes": list(self.notes),
+            "usage": self.usage.to_dict() if self.usage else None,
         }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from retrieval.dates import long_form
@@ -24,7 +25,7 @@ def attribute_dates(sentences: list[VerifiedSentence], passages: list[Passage]) 
         article = passages[sentence.support.passage_index].article
         when = long_form(article.published) if article.published else "date not stated"
         label = f"({article.source}, {when})" if article.source else f"({when})"
-        dated.append(VerifiedSentence(_insert_before_end(sentence.text, label), sentence.support, sentence.repaired))
+        dated.append(dataclasses.replace(sentence, text=_insert_before_end(sentence.text, label)))
     return dated
 
 

@@ -43,6 +43,7 @@ class VerifiedSentence:
     text: str
     support: Support | None  # None only for kept "the passages don't say ..." sentences
     repaired: bool
+    replaced: str | None = None  # the model's sentence, when it contradicted the quote now standing in for it
 
 
 @dataclass(frozen=True)
@@ -109,14 +110,19 @@ def verify(
             kept.append(VerifiedSentence(draft.text, None, False))
             continue
         row = next(supports)
-        own = [found for i in draft.cited if (found := row[i]) is not None]
+        own = [found for i in draft.cited if (found := row[i]) is not None and not found.contradicted]
         if own:
             kept.append(VerifiedSentence(draft.text, max(own, key=lambda s: s.strength), False))
             continue
-        others = [s for s in row if s is not None]
+        others = [s for s in row if s is not None and not s.contradicted]
+        contradicted = [s for s in row if s is not None and s.contradicted]
         if others:
             kept.append(VerifiedSentence(draft.text, max(others, key=lambda s: s.strength), True))
             repaired += 1
+        elif contradicted:  # the model turned the source around: say what the source says instead
+            best = max(contradicted, key=lambda s: s.strength)
+            quote = passages[best.passage_index].article.text[best.start : best.end]
+            kept.append(VerifiedSentence(_tidy(quote), best, True, replaced=draft.text))
         else:
             removed.append(draft.text)
     if not any(s.support for s in kept):

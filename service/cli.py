@@ -177,18 +177,25 @@ def models_prepare(settings: Settings, names: tuple[str, ...]) -> None:
 
 
 @main.command()
+@click.option("--host", default=None, help="Address to listen on (default: CITEWIRE_HOST, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default: CITEWIRE_PORT, 8000).")
 @click.pass_obj
-def serve(settings: Settings) -> None:
-    """Start the HTTP service. Until the HTTP service lands: prepare the index and say so."""
-    with _user_errors():
-        pipeline = _pipeline(settings, warm=False)
-        count = len(pipeline.list_articles())
-    click.echo(
-        f"Index ready at {settings.index_dir} ({count} articles).\n"
-        "The HTTP service is coming with the HTTP service issue; until then ask from the command line:\n"
-        '  .venv/bin/citewire ask "Who is Lakhdar Brahimi?"',
-        err=True,
-    )
+def serve(settings: Settings, host: str | None, port: int | None) -> None:
+    """Start the HTTP service (API, OpenAI-compatible /v1, docs at /docs).
+
+    A missing index is built from the seeds; models load once, in the background; /readyz
+    says when they are ready."""
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port})
+    for name in ("service", "retrieval"):
+        logging.getLogger(name).setLevel(logging.INFO)
+    app = create_app(settings)
+    url = f"http://{settings.host}:{settings.port}"
+    click.echo(f"citewire: serving {url}  (API docs {url}/docs, readiness {url}/readyz)", err=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=5)
 
 
 def _pipeline(settings: Settings, warm: bool = True) -> Any:

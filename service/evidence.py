@@ -30,6 +30,7 @@ class EvidenceSentence:
     score: float
     cosine: float
     coverage: float
+    direct: float  # share of the question's terms (IDF-weighted) in the sentence itself
 
 
 class EvidenceScorer:
@@ -52,9 +53,13 @@ class EvidenceScorer:
         context_terms = [set(terms(f"{p.article.title} {p.text}")) for p in passages]
         scored = []
         for (index, start, end), text, cosine in zip(located, texts, cosines, strict=True):
-            coverage = _coverage(question_terms, set(terms(text)), context_terms[index], stats)
+            sentence_terms = set(terms(text))
+            coverage = _coverage(question_terms, sentence_terms, context_terms[index], stats)
+            direct = _coverage(question_terms, sentence_terms, set(), stats)
             score = 0.5 * float(cosine) + 0.5 * coverage
-            scored.append(EvidenceSentence(index, start, end, text, round(score, 4), round(float(cosine), 4), coverage))
+            scored.append(
+                EvidenceSentence(index, start, end, text, round(score, 4), round(float(cosine), 4), coverage, direct)
+            )
         return sorted(scored, key=lambda e: -e.score)
 
 
@@ -103,9 +108,19 @@ def relevance(
     evidence: list[EvidenceSentence], passages: list[Passage], article_id: str, start: int, end: int
 ) -> float:
     """The best evidence score of the sentences inside an article span (a cited quote)."""
-    inside = [
-        e.score
-        for e in evidence
-        if passages[e.passage_index].article_id == article_id and e.start >= start and e.end <= end
+    return max((e.score for e in _inside(evidence, passages, article_id, start, end)), default=0.0)
+
+
+def question_coverage(
+    evidence: list[EvidenceSentence], passages: list[Passage], article_id: str, start: int, end: int
+) -> float:
+    """How much of the question (IDF-weighted terms) the sentences inside a quote mention."""
+    return max((e.direct for e in _inside(evidence, passages, article_id, start, end)), default=0.0)
+
+
+def _inside(
+    evidence: list[EvidenceSentence], passages: list[Passage], article_id: str, start: int, end: int
+) -> list[EvidenceSentence]:
+    return [
+        e for e in evidence if passages[e.passage_index].article_id == article_id and e.start >= start and e.end <= end
     ]
-    return max(inside, default=0.0)

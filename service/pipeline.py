@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from prompts import render
@@ -21,11 +22,20 @@ from retrieval.errors import ArticleNotFoundError
 from retrieval.index import ArticleIndex, IngestReport, ProgressFactory
 from retrieval.loaders import load_articles
 from retrieval.retriever import Retriever
-from service.answers import Answer, Timings
+from service.answers import Answer, Timings, Usage
 from service.attribution import attribute_dates
 from service.citations import VerifiedSentence, attach_citations, verify
+from service.conversation import Turn, accept_model_rewrite, check_history, keyword_rewrite, needs_rewrite, recent_turns
 from service.errors import GenerationError, InvalidRequestError, ModelUnavailableError
-from service.evidence import EvidenceScorer, EvidenceSentence, PromptSource, prompt_sources, relevance, top_score
+from service.evidence import (
+    EvidenceScorer,
+    EvidenceSentence,
+    PromptSource,
+    prompt_sources,
+    question_coverage,
+    relevance,
+    top_score,
+)
 from service.extractive import extractive_sentences
 from service.generation import ChatMessage, GenerationRequest, GenerationResult, Generator, StopCheck, TokenCallback
 from service.settings import Settings
@@ -55,7 +65,8 @@ class Pipeline:
         self._scorer = EvidenceScorer(query_embedder)
         self._checker = SupportChecker(query_embedder)
         self._generator = generator
-        self._generator_lock = threading.Lock()
+        self._generator_lock = threading.Lock()  # loading the model
+        self._generation_lock = threading.Lock()  # one generation at a time: llama.cpp wants every core
 
     # ---- start-up -------------------------------------------------------------------------
     def warm_up(self, load_generator: bool = False, progress: ProgressFactory | None = None) -> None:
@@ -82,6 +93,17 @@ class Pipeline:
             self._generator.warm_up()
             return self._generator
 
+    @property
+    def generator_name(self) -> str | None:
+        """The loaded generator's name (None before it is loaded)."""
+        return self._generator.name if self._generator is not None else None
+
+    def close(self) -> None:
+        """Release the model (llama.cpp's server thread and port)."""
+        close = getattr(self._generator, "close", None)
+        if callable(close):
+            close()
+
     # ---- articles -------------------------------------------------------------------------
     def ingest(self, paths: Iterable[Path], progress: ProgressFactory | None = None) -> IngestReport:
         return self.index.upsert(load_articles(paths), progress)
@@ -94,9 +116,11 @@ class Pipeline:
             raise ArticleNotFoundError(f"no article with id {article_id!r}")
 
     def list_articles(self) -> list[Article]:
+        self.index.refresh()
         return sorted(self.index.snapshot.articles.values(), key=lambda a: a.article_id)
 
     def get_article(self, article_id: str) -> Article:
+        self.index.refresh()
         article = self.index.snapshot.articles.get(article_id)
         if article is None:
             raise ArticleNotFoundError(f"no article with id {article_id!r}")
@@ -104,7 +128,9 @@ class Pipeline:
 
     # ---- questions ------------------------------------------------------------------------
     def search(self, query: str, top_k: int | None = None, filters: SearchFilters | None = None) -> list[Passage]:
-        return self.retriever.search(self._check_question(query), top_k or self.settings.top_k, filters)
+        query = self.check_question(query)
+        self.index.refresh()
+        return self.retriever.search(query, top_k or self.settings.top_k, filters)
 
     def ask(
         self,
@@ -112,52 +138,103 @@ class Pipeline:
         top_k: int | None = None,
         mode: str | None = None,
         filters: SearchFilters | None = None,
+        history: Sequence[Turn] = (),
         on_passages: PassagesCallback | None = None,
         on_token: TokenCallback | None = None,
         should_stop: StopCheck | None = None,
     ) -> Answer:
+        """Answer `question` (a follow-up to `history`, if given) within the answer budget.
+
+        `should_stop()` turning true (a client went away) stops waiting and generating."""
         started = time.perf_counter()
-        question = self._check_question(question)
+        question = self.check_question(question)
         mode = mode or self.settings.default_mode
         if mode not in ("llm", "extractive"):
             raise InvalidRequestError(f"mode must be 'llm' or 'extractive', not {mode!r}")
-        passages = self.retriever.search(question, top_k or self.settings.top_k, filters)
-        retrieved = _ms_since(started)
-        if on_passages:
-            on_passages(passages)
-        evidence = self._scorer.score(question, passages, self.index.snapshot.term_stats)
-        run = _AnswerRun(question, passages, evidence, started, retrieved, mode)
-        if top_score(evidence) < self.settings.min_evidence_score:
-            return run.declined(["no retrieved passage is relevant enough to answer"])
-        if mode == "extractive":
-            return run.finish(extractive_sentences(evidence, self.settings.min_evidence_score), [])
-        return self._ask_model(run, on_token, should_stop)
-
-    def _ask_model(self, run: _AnswerRun, on_token: TokenCallback | None, should_stop: StopCheck | None) -> Answer:
-        budget_s = self.settings.generation_budget_s
-        deadline = time.perf_counter() + budget_s
+        deadline = started + self.settings.answer_budget_s
 
         def stop() -> bool:
             return time.perf_counter() > deadline or bool(should_stop and should_stop())
 
+        standalone = self._standalone(question, check_history(history), mode, stop)
+        rewrite_ms = _ms_since(started)
+        self.index.refresh()
+        passages = self.retriever.search(standalone or question, top_k or self.settings.top_k, filters)
+        if on_passages:
+            on_passages(passages)
+        evidence = self._scorer.score(standalone or question, passages, self.index.snapshot.term_stats)
+        run = _AnswerRun(question, standalone, passages, evidence, started, mode, self.settings.min_answer_coverage)
+        run.rewrite_ms = rewrite_ms if standalone else 0.0
+        gate = self.settings.llm_min_evidence_score if mode == "llm" else self.settings.min_evidence_score
+        if top_score(evidence) < gate:
+            return run.declined(["no retrieved passage is relevant enough to answer"])
+        if mode == "extractive":
+            return run.finish(extractive_sentences(evidence, self.settings.min_evidence_score), [])
+        return self._ask_model(run, on_token, stop, should_stop)
+
+    def _standalone(self, question: str, history: list[Turn], mode: str, stop: StopCheck) -> str | None:
+        if not needs_rewrite(question, history):
+            return None
+        if mode == "llm" and self.settings.rewrite == "llm":
+            rewritten = self._model_rewrite(question, history, stop)
+            if rewritten:
+                return rewritten
+        return keyword_rewrite(question, history)
+
+    def _model_rewrite(self, question: str, history: list[Turn], stop: StopCheck) -> str | None:
+        prompt = render("rewrite_question", history=recent_turns(history), question=question)
+        request = GenerationRequest(messages=(ChatMessage("user", prompt),), max_tokens=64, temperature=0.0)
+        try:
+            with self._model_turn(stop) as ready:
+                if not ready:
+                    return None
+                result = self.generator().generate(request, should_stop=stop)
+        except (ModelUnavailableError, GenerationError) as exc:
+            logger.warning("could not rewrite the follow-up with the model: %s", exc)
+            return None
+        return accept_model_rewrite(question, result.text) if result.finish_reason != "cancelled" else None
+
+    @contextmanager
+    def _model_turn(self, stop: StopCheck) -> Iterator[bool]:
+        """Wait for the model (one generation at a time); yields False when `stop()` came first."""
+        while not self._generation_lock.acquire(timeout=0.05):
+            if stop():
+                yield False
+                return
+        try:
+            yield True
+        finally:
+            self._generation_lock.release()
+
+    def _ask_model(
+        self, run: _AnswerRun, on_token: TokenCallback | None, stop: StopCheck, should_stop: StopCheck | None
+    ) -> Answer:
+        budget_s = self.settings.answer_budget_s
         sources = prompt_sources(run.evidence, self.settings.prompt_sentences, self.settings.prompt_min_ratio)
         try:
-            generator = self.generator()
-            result = generator.generate(self._request(run, sources), on_token=on_token, should_stop=stop)
+            with self._model_turn(stop) as ready:
+                generator = self.generator() if ready else None
+                result = generator.generate(self._request(run, sources), on_token, stop) if generator else None
         except (ModelUnavailableError, GenerationError) as exc:
             logger.warning("generation failed, answering extractively: %s", exc)
             return run.fallback(self.settings.min_evidence_score, f"the model was unavailable ({exc})")
-        run.record_generation(result, generator.name)
-        if result.finish_reason == "cancelled":
+        if generator is not None and result is not None:
+            run.record_generation(result, generator.name)
+        if result is None or result.finish_reason == "cancelled":
             if should_stop and should_stop():
-                return run.fallback(self.settings.min_evidence_score, "generation was stopped")
-            return run.fallback(self.settings.min_evidence_score, f"generation exceeded its {budget_s:g} s budget")
+                return run.fallback(self.settings.min_evidence_score, "the request was stopped")
+            return run.fallback(self.settings.min_evidence_score, f"the answer exceeded its {budget_s:g} s budget")
         shown = [source.passage_index for source in sources]
         ordered = [run.passages[i] for i in shown] + [p for i, p in enumerate(run.passages) if i not in shown]
         stats = self.index.snapshot.term_stats
         verification = verify(result.text, ordered, self._checker, stats, shown=len(sources))
         notes = [f"removed unsupported sentence: {text}" for text in verification.removed]
         notes += [f"repaired {verification.repaired} citation(s)"] if verification.repaired else []
+        notes += [
+            f"replaced a sentence that contradicted its source by the source's words: {s.replaced}"
+            for s in verification.sentences
+            if s.replaced
+        ]
         kept, off_topic = self._on_topic(run, verification.sentences, ordered)
         notes += [f"removed off-topic sentence: {s.text}" for s in off_topic]
         if any(s.support for s in kept):
@@ -202,13 +279,14 @@ class Pipeline:
         return GenerationRequest(
             messages=(
                 ChatMessage("system", render("answer_system")),
-                ChatMessage("user", render("answer_user", question=run.question, passages=prompt_passages)),
+                ChatMessage("user", render("answer_user", question=run.query, passages=prompt_passages)),
             ),
             max_tokens=self.settings.max_tokens,
             temperature=0.0,
         )
 
-    def _check_question(self, question: str) -> str:
+    def check_question(self, question: str) -> str:
+        """The question with whitespace normalised; InvalidRequestError when empty or too long."""
         question = " ".join(question.split())
         if not question:
             raise InvalidRequestError("the question is empty")
@@ -225,25 +303,36 @@ class _AnswerRun:
     def __init__(
         self,
         question: str,
+        standalone: str | None,
         passages: list[Passage],
         evidence: list[EvidenceSentence],
         started: float,
-        retrieved_ms: float,
         mode: str,
+        min_question_coverage: float = 0.0,
     ) -> None:
         self.question = question
+        self.min_question_coverage = min_question_coverage
+        self.standalone = standalone
         self.passages = passages
         self.evidence = evidence
         self.started = started
-        self.retrieved_ms = retrieved_ms
+        self.retrieved_ms = _ms_since(started)
+        self.rewrite_ms = 0.0
         self.mode = mode
         self.generate_ms = 0.0
         self.first_token_ms: float | None = None
         self.model: str | None = None
+        self.usage: Usage | None = None
+
+    @property
+    def query(self) -> str:
+        """What retrieval and the model answer: the standalone form of a follow-up."""
+        return self.standalone or self.question
 
     def record_generation(self, result: GenerationResult, model: str) -> None:
         self.generate_ms = result.total_ms
         self.model = model
+        self.usage = Usage(result.prompt_tokens, result.completion_tokens)
         if result.first_token_ms is not None:
             self.first_token_ms = _ms_since(self.started) - result.total_ms + result.first_token_ms
 
@@ -254,8 +343,27 @@ class _AnswerRun:
         if not sentences:
             return self.declined([*notes, "no sentence of the passages answers the question"])
         passages = passages if passages is not None else self.passages
+        if self._question_coverage(sentences, passages) < self.min_question_coverage:
+            return self.declined([*notes, "the supported sentences do not mention what the question asks about"])
         text, citations = attach_citations(attribute_dates(sentences, passages), passages)
         return self._answer(text, True, citations, notes)
+
+    def _question_coverage(self, sentences: list[VerifiedSentence], passages: list[Passage]) -> float:
+        """The most of the question's terms that any quote of the answer mentions."""
+        return max(
+            (
+                question_coverage(
+                    self.evidence,
+                    self.passages,
+                    passages[s.support.passage_index].article_id,
+                    s.support.start,
+                    s.support.end,
+                )
+                for s in sentences
+                if s.support is not None
+            ),
+            default=0.0,
+        )
 
     def declined(self, notes: list[str], text: str = DECLINE_TEXT) -> Answer:
         return self._answer(text, False, [], notes)
@@ -265,8 +373,22 @@ class _AnswerRun:
         return self.finish(extractive_sentences(self.evidence, min_score), [f"extractive fallback: {reason}"])
 
     def _answer(self, text: str, answered: bool, citations: list, notes: list[str]) -> Answer:
-        timings = Timings(self.retrieved_ms, self.generate_ms, self.first_token_ms, _ms_since(self.started))
-        return Answer(self.question, text, answered, citations, self.passages, timings, self.mode, notes, self.model)
+        timings = Timings(
+            self.retrieved_ms, self.generate_ms, self.first_token_ms, _ms_since(self.started), self.rewrite_ms
+        )
+        return Answer(
+            self.question,
+            text,
+            answered,
+            citations,
+            self.passages,
+            timings,
+            self.mode,
+            notes,
+            self.model,
+            standalone_question=self.standalone,
+            usage=self.usage,
+        )
 
 
 def _ms_since(start: float) -> float:

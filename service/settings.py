@@ -55,12 +55,33 @@ class Settings(BaseSettings):
 
     # Answering
     default_mode: Literal["llm", "extractive"] = Field("llm", description="Answer mode when none is given.")
-    generation_budget_s: float = Field(
-        60.0, gt=0, description="Time budget for one generation; past it the extractive answer is returned."
+    answer_budget_s: float = Field(
+        60.0,
+        gt=0,
+        description="Time budget for one answer, queue wait included; past it the extractive answer is returned.",
+    )
+    rewrite: Literal["llm", "heuristic"] = Field(
+        "llm",
+        description="How follow-up questions become standalone: by the model (llm mode) or by keyword carry-over.",
     )
     max_question_chars: int = Field(1000, ge=10, description="Longest question accepted.")
     min_evidence_score: float = Field(
-        0.42, ge=0, le=1, description="Below this best-evidence score the answer is 'the articles don't say'."
+        0.42,
+        ge=0,
+        le=1,
+        description="Below this best-evidence score the answer is 'the articles don't say' (extractive mode).",
+    )
+    llm_min_evidence_score: float = Field(
+        0.36,
+        ge=0,
+        le=1,
+        description="The same gate in llm mode, where the model and the citation check decide above it.",
+    )
+    min_answer_coverage: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="An answer whose quotes mention less of the question's terms (IDF-weighted) is declined.",
     )
     min_relevance_ratio: float = Field(
         0.6,
@@ -75,6 +96,28 @@ class Settings(BaseSettings):
         le=1,
         description="Passages whose best sentence scores below this share of the best are left out of the prompt.",
     )
+
+    # HTTP service
+    host: str = Field("127.0.0.1", description="Address `citewire serve` listens on.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `citewire serve` listens on.")
+    api_keys: str = Field(
+        "", description="Comma-separated keys that may call every /api and /v1 route (empty: no auth)."
+    )
+    read_api_keys: str = Field(
+        "", description="Comma-separated read-only keys: ask, search and read articles, never write."
+    )
+    cors_origins: str = Field("", description="Comma-separated origins allowed by CORS ('*' for any).")
+    max_body_bytes: int = Field(10_000_000, ge=1024, description="Largest request body accepted (413 beyond).")
+    max_upload_files: int = Field(100, ge=1, description="Most files in one multipart upload.")
+    queue_size: int = Field(8, ge=0, description="Answers waiting for the model beyond the one running (503 past it).")
+
+    def key_list(self, which: Literal["api", "read"]) -> list[str]:
+        raw = self.api_keys if which == "api" else self.read_api_keys
+        return [key.strip() for key in raw.split(",") if key.strip()]
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,7 @@
 """Does a passage support a claim? Finds the best evidence window (one or two sentences).
 
-A window supports a claim when, all at once:
+A window supports a claim when, all at once (a window meeting every test but the third is
+returned marked `contradicted`, so that the claim can be replaced by what the article says):
 - every figure in the claim appears in the window;
 - every name the claim introduces (capitalised words) appears in the passage or its title;
 - the window does not contradict the claim's polarity (the claim asserts what the window
@@ -26,6 +27,7 @@ from retrieval.term_stats import TermStats
 from retrieval.terms import has_negation, negated_terms, numbers, terms, words
 
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z]+")
+_DIRECTED_NAME = re.compile(r"\b(from|to)\s+(?:the\s+)?([A-Z][\w'’-]*)")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Support:
     coverage: float
     similarity: float
     sentences: int = 1
+    contradicted: bool = False  # the window says the opposite (negation, from/to reversed)
 
     @property
     def strength(self) -> float:
@@ -96,7 +99,7 @@ class SupportChecker:
             for window in windows:
                 found = self._check(claim, window, similarity[row], facts[window.passage_index], stats)
                 current = best[window.passage_index]
-                if found and (current is None or found.strength > current.strength):
+                if found and (current is None or _ranks_above(found, current)):
                     best[window.passage_index] = found
             matrix.append(best)
         return matrix
@@ -114,8 +117,7 @@ class SupportChecker:
             return None
         if any(name.casefold() not in facts.known_words for name in _NAME.findall(claim)):
             return None
-        if _contradicts(claim, claim_terms, window.text):
-            return None
+        contradicted = _contradicts(claim, claim_terms, window.text)
         content_terms = claim_terms - facts.attribution_terms  # naming the publisher or date is not a claim
         if not content_terms:
             return None
@@ -130,6 +132,7 @@ class SupportChecker:
                 round(coverage, 4),
                 round(similarity, 4),
                 len(window.sentence_rows),
+                contradicted,
             )
         return None
 
@@ -138,6 +141,13 @@ class SupportChecker:
             return np.zeros((len(claims), len(sentences)), dtype=np.float32)
         vectors = self._embedder.embed([*claims, *sentences])
         return vectors[: len(claims)] @ vectors[len(claims) :].T
+
+
+def _ranks_above(found: Support, current: Support) -> bool:
+    """A window that supports the claim beats one that contradicts it; then the stronger one."""
+    if found.contradicted != current.contradicted:
+        return current.contradicted
+    return found.strength > current.strength
 
 
 def _coverage(claim_terms: set[str], window_terms: set[str], stats: TermStats | None) -> float:
@@ -159,12 +169,22 @@ def _attribution(passage: Passage) -> str:
 def _contradicts(claim: str, claim_terms: set[str], window_text: str) -> bool:
     """The claim asserts the predicate the window negates ("talked" vs "never talked"), or
     negates a predicate the window asserts. Only the first term after a negation counts."""
+    if _reverses_direction(claim, window_text):
+        return True
     claim_negated, window_negated = has_negation(claim), has_negation(window_text)
     if window_negated and not claim_negated:
         return bool(claim_terms & negated_terms(window_text, scope=1))
     if claim_negated and not window_negated:
         return bool(negated_terms(claim, scope=1) & set(terms(window_text)))
     return False
+
+
+def _reverses_direction(claim: str, window_text: str) -> bool:
+    """ "from Moscow to Brussels" against a window saying "to Moscow from Brussels"."""
+    claimed = {(prep.lower(), name.casefold()) for prep, name in _DIRECTED_NAME.findall(claim)}
+    stated = {(prep.lower(), name.casefold()) for prep, name in _DIRECTED_NAME.findall(window_text)}
+    opposite = {"from": "to", "to": "from"}
+    return any((opposite[prep], name) in stated and (prep, name) not in stated for prep, name in claimed)
 
 
 def _windows(passages: list[Passage]) -> tuple[list[_Window], list[str]]:

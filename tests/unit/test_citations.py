@@ -90,10 +90,26 @@ def test_unsupported_sentences_are_removed(check, passages, claim: str) -> None:
     assert not result.answered
 
 
-def test_contradicting_polarity_is_not_support(check) -> None:
-    passages = [_passage("000", 0)]  # "Russia has never talked to him about leaving power."
-    assert not check("Russia talked to Assad about leaving power [1].", passages).answered
-    assert check("Russia never talked to Assad about leaving power [1].", passages).answered
+def test_a_sentence_contradicting_its_source_is_replaced_by_the_source(check) -> None:
+    passages = [_passage("000", 0)]  # "... Russia has never talked to him about leaving power."
+    turned = check("Russia talked to Assad about leaving power [1].", passages)
+    [sentence] = turned.sentences
+    assert sentence.replaced == "Russia talked to Assad about leaving power."
+    assert sentence.support is not None and sentence.support.contradicted
+    article_text = passages[0].article.text
+    assert sentence.text == article_text[sentence.support.start : sentence.support.end]
+    assert "never talked" in sentence.text
+    kept = check("Russia never talked to Assad about leaving power [1].", passages)
+    assert kept.answered and kept.sentences[0].replaced is None
+
+
+def test_reversed_direction_is_a_contradiction(check) -> None:
+    from service.support import _reverses_direction
+
+    source = "Lavrov spoke on a plane en route to Moscow from the Russia-EU summit in Brussels."
+    assert _reverses_direction("Lavrov flew from Moscow to the Russia-EU summit.", source)
+    assert not _reverses_direction("Lavrov flew to Moscow from the Russia-EU summit.", source)
+    assert not _reverses_direction("Lavrov flew home after the summit in Brussels.", source)
 
 
 def test_partial_answer_keeps_the_supported_part(check, passages) -> None:

@@ -66,7 +66,7 @@ def test_marker_only_output_falls_back_to_extractive(make_pipeline) -> None:
 
 
 def test_time_budget_falls_back_to_extractive(make_pipeline) -> None:
-    pipeline, generator = make_pipeline(LAVROV_A + " " + "more words " * 50, generation_budget_s=0.05)
+    pipeline, generator = make_pipeline(LAVROV_A + " " + "more words " * 50, answer_budget_s=0.05)
     generator.delay_s = 0.01
     answer = pipeline.ask(LAVROV_Q)
     assert answer.mode == "extractive" and answer.answered
@@ -147,7 +147,9 @@ def test_answer_schema(make_pipeline) -> None:
         "end",
     }
     assert set(data["passages"][0]) >= {"article_id", "chunk_id", "text", "score"}
-    assert set(data["timings_ms"]) == {"retrieve", "generate", "first_token", "total"}
+    assert set(data["timings_ms"]) == {"rewrite", "retrieve", "generate", "first_token", "total"}
+    assert data["standalone_question"] is None
+    assert data["usage"] == {"prompt_tokens": 10, "completion_tokens": len(LAVROV_A.split(" "))}
 
 
 def test_supported_but_off_topic_sentence_is_removed(make_pipeline) -> None:

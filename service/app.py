@@ -1,0 +1,138 @@
+"""The FastAPI app factory: settings, the one pipeline, the answer queue, metrics, routes.
+
+`create_app()` is cheap. The lifespan warms the pipeline up (embedder, index, and the model
+when the default mode is 'llm'), in a background thread by default so that `/healthz`
+answers at once and `/readyz` says when loading is done. Every error leaves as
+`{"error": {"message", "type", "code"}}` (the OpenAI error shape), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from prompts import PromptError
+from retrieval.errors import RetrievalError
+from service.admission import Admission
+from service.answering import Answering
+from service.errors import ServiceError
+from service.http_errors import HttpError, http_error
+from service.metrics import Metrics
+from service.middleware import MetricsMiddleware
+from service.pipeline import Pipeline
+from service.routes import articles, ask, health, openai_api
+from service.service_state import Readiness, ServiceState
+from service.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None,
+    pipeline: Pipeline | None = None,
+    warm_up_in_background: bool = True,
+) -> FastAPI:
+    settings = settings or get_settings()
+    pipeline = pipeline or Pipeline(settings)
+    admission = Admission(settings.queue_size)
+    metrics = Metrics(queue_depth=lambda: admission.waiting)
+    state = ServiceState(settings, pipeline, Answering(pipeline, admission, metrics), metrics, admission, Readiness())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if warm_up_in_background:
+            threading.Thread(target=_warm_up, args=(state,), name="warm-up", daemon=True).start()
+        else:
+            _warm_up(state)
+        yield
+        state.answering.close()
+        state.pipeline.close()
+
+    app = FastAPI(
+        title="citewire",
+        summary="Answers about a news archive; every claim cites the article it came from, with the quote.",
+        version="0.1.0",
+        lifespan=lifespan,
+        max_body_size=settings.max_body_bytes,
+    )
+    app.state.citewire = state
+    for router in (ask.router, articles.router, openai_api.router, health.router):
+        app.include_router(router)
+    _add_error_handlers(app, settings)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    if settings.cors_origin_list:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["Retry-After"],
+        )
+    return app
+
+
+def _warm_up(state: ServiceState) -> None:
+    started = time.perf_counter()
+    load_model = state.settings.default_mode == "llm"
+    logger.info("loading the embedder, the index%s", " and the model" if load_model else "")
+    try:
+        state.pipeline.warm_up(load_generator=load_model)
+    except Exception as exc:  # reported by /readyz; the process stays up so the reason can be read
+        logger.error("start-up failed: %s", exc, exc_info=not isinstance(exc, (OSError, ValueError)))
+        state.readiness.failed(str(exc))
+        return
+    snapshot = state.pipeline.index.snapshot
+    logger.info(
+        "ready in %.1f s: %d articles, %d passages",
+        time.perf_counter() - started,
+        len(snapshot.articles),
+        len(snapshot.chunks),
+    )
+    state.readiness.ready()
+
+
+def _add_error_handlers(app: FastAPI, settings: Settings) -> None:
+    def respond(error: HttpError) -> JSONResponse:
+        return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        problems = "; ".join(_describe(error) for error in exc.errors()[:10])
+        return respond(HttpError(422, "invalid_request", problems or "invalid request"))
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, HTTPException)
+        message = str(exc.detail)
+        if exc.status_code == 413:
+            limit = settings.max_body_bytes
+            message = f"the request body is larger than the {limit}-byte limit (CITEWIRE_MAX_BODY_BYTES)"
+        return respond(HttpError(exc.status_code, _http_type(exc.status_code), message, dict(exc.headers or {})))
+
+    async def on_error(request: Request, exc: Exception) -> JSONResponse:
+        return respond(http_error(exc))
+
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(HTTPException, on_http)
+    for known in (ServiceError, RetrievalError, PromptError):
+        app.add_exception_handler(known, on_error)
+    app.add_exception_handler(Exception, on_error)  # a bug: 500 without the traceback (which is logged)
+
+
+def _describe(error: dict) -> str:  # type: ignore[type-arg]
+    where = ".".join(str(part) for part in error.get("loc", ()) if part != "body")
+    return f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg", "invalid"))
+
+
+def _http_type(status: int) -> str:
+    return {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
+        status, "http_error"
+    )

@@ -1,0 +1,92 @@
+"""Between OpenAI chat shapes and citewire's: messages -> question + history; Answer -> completion.
+
+The last user message is the question and the earlier user/assistant messages its history.
+System and developer messages are not followed (articles and questions are data, and the
+answer rules are citewire's own); they are ignored.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from service.answers import Answer
+from service.conversation import Turn
+from service.errors import InvalidRequestError, UnknownModelError
+from service.openai_schemas import MODELS, ChatMessageIn
+
+
+def answer_mode(model: str) -> str:
+    if model not in MODELS:
+        raise UnknownModelError(f"model {model!r} does not exist; use one of: {', '.join(sorted(MODELS))}")
+    return MODELS[model]
+
+
+def question_and_history(messages: list[ChatMessageIn]) -> tuple[str, tuple[Turn, ...]]:
+    talk = [message for message in messages if message.role in ("user", "assistant")]
+    if not talk or talk[-1].role != "user":
+        raise InvalidRequestError("the last user or assistant message must be the user's question")
+    turns = tuple(Turn(message.role, _text(message, position)) for position, message in enumerate(talk))
+    return turns[-1].content, turns[:-1]
+
+
+def _text(message: ChatMessageIn, position: int) -> str:
+    content = message.content
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    parts = []
+    for part in content:
+        if part.type != "text" or part.text is None:
+            raise InvalidRequestError(f"messages[{position}]: only text content is supported, not {part.type!r}")
+        parts.append(part.text)
+    return "\n".join(parts)
+
+
+def completion_id() -> str:
+    return f"chatcmpl-{uuid.uuid4().hex}"
+
+
+def completion(answer: Answer, model: str, identifier: str) -> dict[str, Any]:
+    prompt_tokens = (answer.usage.prompt_tokens or 0) if answer.usage else 0
+    completion_tokens = (answer.usage.completion_tokens or 0) if answer.usage else 0
+    return {
+        "id": identifier,
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.answer}, "finish_reason": "stop"}],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+        "citations": [citation.to_dict() for citation in answer.citations],
+        "citewire": extension(answer),
+    }
+
+
+def extension(answer: Answer) -> dict[str, Any]:
+    data = answer.to_dict()
+    keys = ("answered", "question", "standalone_question", "mode", "model", "notes", "timings_ms")
+    return {key: data[key] for key in keys}
+
+
+def chunk(identifier: str, model: str, delta: dict[str, str], finish_reason: str | None = None) -> dict[str, Any]:
+    return {
+        "id": identifier,
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+    }
+
+
+def final_chunk(identifier: str, model: str, answer: Answer) -> dict[str, Any]:
+    """The last chunk: finish_reason, the citations and citewire's details, as on the completion."""
+    data = chunk(identifier, model, {}, "stop")
+    data["citations"] = [citation.to_dict() for citation in answer.citations]
+    data["citewire"] = extension(answer)
+    return data

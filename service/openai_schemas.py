@@ -1,0 +1,74 @@
+"""Models of the OpenAI-compatible chat API (`/v1`): requests in, completions and chunks out."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.schemas import CitationOut
+
+MODELS = {"citewire": "llm", "citewire-extractive": "extractive"}
+
+
+class ContentPart(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: str
+    text: str | None = None
+
+
+class ChatMessageIn(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    role: Literal["system", "developer", "user", "assistant", "tool"]
+    content: str | list[ContentPart] | None = None
+
+
+class ChatCompletionIn(BaseModel):
+    """OpenAI's request; sampling options (temperature, max_tokens, ...) are accepted and ignored:
+    answers are always greedy and verified."""
+
+    model_config = ConfigDict(extra="allow")
+    model: str = Field(description=f"One of {sorted(MODELS)}.")
+    messages: list[ChatMessageIn] = Field(min_length=1, max_length=200)
+    stream: bool = False
+    top_k: int | None = Field(None, ge=1, le=50, description="citewire extension: passages to retrieve.")
+
+
+class AssistantMessage(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: str
+
+
+class Choice(BaseModel):
+    index: int = 0
+    message: AssistantMessage
+    finish_reason: Literal["stop"] = "stop"
+
+
+class CompletionUsage(BaseModel):
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+
+class ChatCompletionOut(BaseModel):
+    id: str
+    object: Literal["chat.completion"] = "chat.completion"
+    created: int
+    model: str
+    choices: list[Choice]
+    usage: CompletionUsage
+    citations: list[CitationOut] = Field(description="citewire: the sources behind the [n] markers in content.")
+    citewire: dict[str, Any] = Field(description="citewire: answered, standalone_question, mode, notes, timings_ms.")
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int = 0
+    owned_by: str = "citewire"
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]

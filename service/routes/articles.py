@@ -1,0 +1,128 @@
+"""Articles: add (JSON or file upload), list, read, delete. Writes need a write key."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from retrieval.documents import Article
+from retrieval.loaders import article_from_record, articles_from_upload
+from service.errors import InvalidRequestError, UnsupportedUploadError
+from service.routes.deps import READ, WRITE, Ready
+from service.schemas import ArticleIn, ArticleOut, ArticlePage, DeletedOut, IngestOut, error_responses
+
+router = APIRouter(prefix="/api/articles", tags=["articles"])
+ArticleId = Annotated[str, Path(max_length=128, description="The article's id.")]
+_ERRORS = error_responses({401: "Missing or invalid API key", 404: "No such article", 503: "Still loading"})
+_ARTICLE_SCHEMA = ArticleIn.model_json_schema()
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"oneOf": [_ARTICLE_SCHEMA, {"type": "array", "items": _ARTICLE_SCHEMA}]}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+                    "required": ["files"],
+                }
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "",
+    response_model=IngestOut,
+    dependencies=WRITE,
+    openapi_extra=_UPLOAD_BODY,
+    responses={
+        **_ERRORS,
+        **error_responses(
+            {
+                403: "A read-only key",
+                413: "Body too large",
+                415: "Not JSON, multipart, .txt, .html or .jsonl",
+                422: "Not a readable article (the message says why)",
+            }
+        ),
+    },
+    summary="Add or update articles: a JSON article, a JSON list, or a multipart upload of .txt/.html/.jsonl files",
+)
+async def add_articles(request: Request, state: Ready) -> IngestOut:
+    articles = await _read_articles(request, state.settings.max_upload_files)
+    report = await run_in_threadpool(state.pipeline.ingest_articles, articles)
+    return IngestOut(
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        passages_embedded=report.chunks_added,
+    )
+
+
+@router.get("", response_model=ArticlePage, dependencies=READ, responses=_ERRORS, summary="List articles (metadata)")
+async def list_articles(
+    state: Ready,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> ArticlePage:
+    found = await run_in_threadpool(state.pipeline.list_articles)
+    page = [_metadata(article) for article in found[offset : offset + limit]]
+    return ArticlePage.model_validate({"total": len(found), "offset": offset, "limit": limit, "articles": page})
+
+
+@router.get("/{article_id}", response_model=ArticleOut, dependencies=READ, responses=_ERRORS, summary="One article")
+async def get_article(article_id: ArticleId, state: Ready) -> ArticleOut:
+    article = await run_in_threadpool(state.pipeline.get_article, article_id)
+    return ArticleOut.model_validate({**_metadata(article), "text": article.text})
+
+
+@router.delete(
+    "/{article_id}", response_model=DeletedOut, dependencies=WRITE, responses=_ERRORS, summary="Delete an article"
+)
+async def delete_article(article_id: ArticleId, state: Ready) -> DeletedOut:
+    await run_in_threadpool(state.pipeline.delete, article_id)
+    return DeletedOut(deleted=article_id)
+
+
+def _metadata(article: Article) -> dict[str, Any]:
+    return {key: value for key, value in article.to_dict().items() if key != "text"}
+
+
+async def _read_articles(request: Request, max_files: int) -> list[Article]:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "application/json":
+        return _json_articles(await request.body())
+    if content_type == "multipart/form-data":
+        return await _uploaded_articles(request, max_files)
+    raise UnsupportedUploadError(
+        f"send application/json (an article or a list) or multipart/form-data files, not {content_type or 'no type'}"
+    )
+
+
+def _json_articles(body: bytes) -> list[Article]:
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidRequestError(f"the body is not valid JSON ({exc})") from None
+    records = data if isinstance(data, list) else [data]
+    if not records:
+        raise InvalidRequestError("the list of articles is empty")
+    where = "article" if not isinstance(data, list) else "articles[{}]"
+    return [article_from_record(record, where.format(i)) for i, record in enumerate(records)]
+
+
+async def _uploaded_articles(request: Request, max_files: int) -> list[Article]:
+    form = await request.form(max_files=max_files, max_fields=20)
+    uploads = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
+    if not uploads:
+        raise InvalidRequestError("the upload has no files (send them as multipart file fields)")
+    articles: list[Article] = []
+    for upload in uploads:
+        articles.extend(articles_from_upload(upload.filename or "", await upload.read()))
+    return articles

@@ -1,0 +1,99 @@
+"""Questions: a JSON answer, an SSE stream of the answer, and plain retrieval."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+
+from retrieval.documents import SearchFilters
+from service.admission import Ticket
+from service.answering import Answering, AskParams
+from service.answers import passage_to_dict
+from service.http_errors import http_error
+from service.routes.deps import READ, Ready
+from service.schemas import AnswerOut, AskIn, SearchOut, error_responses
+from service.sse import sse_event
+
+router = APIRouter(prefix="/api", tags=["questions"], dependencies=READ)
+_ERRORS = error_responses(
+    {
+        401: "Missing or invalid API key",
+        422: "Invalid request (the message says what)",
+        503: "Busy or still loading; see Retry-After",
+    }
+)
+_STREAM_DOC = """Server-sent events, in order:
+
+- `event: passages` as soon as retrieval is done: `{"passages": [...]}`
+- `event: token`, many: `{"text": "..."}`, the model's draft as it is written
+- `event: answer`: the final, verified answer (the same JSON as `/api/ask`), which replaces the draft
+- or `event: error`: `{"error": {"message", "type", "code"}}`
+
+Closing the connection cancels the generation."""
+
+
+def _params(body: AskIn, state: Ready) -> AskParams:
+    filters = body.filters.to_filters() if body.filters else None
+    question = state.pipeline.check_question(body.question)  # 422 before anything is queued
+    return AskParams(question, body.top_k, body.mode, filters, body.turns())
+
+
+@router.post("/ask", response_model=AnswerOut, responses=_ERRORS, summary="Answer a question, with citations")
+async def ask(body: AskIn, request: Request, state: Ready) -> AnswerOut:
+    params = _params(body, state)
+    ticket = state.answering.admit(params)
+    answer = await state.answering.answer(params, ticket, request.is_disconnected)
+    return AnswerOut.model_validate(answer.to_dict())
+
+
+@router.post(
+    "/ask/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": _STREAM_DOC}, **_ERRORS},
+    summary="Answer a question as a stream of server-sent events",
+)
+async def ask_stream(body: AskIn, state: Ready) -> StreamingResponse:
+    params = _params(body, state)
+    ticket = state.answering.admit(params)  # a full queue is a 503 here, before the stream starts
+    return StreamingResponse(
+        _answer_events(state.answering, params, ticket),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _answer_events(answering: Answering, params: AskParams, ticket: Ticket) -> AsyncIterator[str]:
+    async for event in answering.events(params, ticket):
+        if event.kind == "passages":
+            yield sse_event("passages", {"passages": [passage_to_dict(p) for p in event.data]})
+        elif event.kind == "token":
+            yield sse_event("token", {"text": event.data})
+        elif event.kind == "answer":
+            yield sse_event("answer", AnswerOut.model_validate(event.data.to_dict()).model_dump(mode="json"))
+        else:
+            yield sse_event("error", http_error(event.data).body())
+
+
+@router.get("/search", response_model=SearchOut, responses=_ERRORS, summary="Retrieve passages (no answer)")
+async def search(
+    state: Ready,
+    q: Annotated[str, Query(description="What to look for.")],
+    top_k: Annotated[int | None, Query(ge=1, le=50)] = None,
+    article_id: Annotated[list[str] | None, Query(description="Only these articles (repeatable).")] = None,
+    source: Annotated[list[str] | None, Query(description="Only these publishers (repeatable).")] = None,
+    published_after: date | None = None,
+    published_before: date | None = None,
+) -> SearchOut:
+    filters = SearchFilters(
+        article_ids=frozenset(article_id) if article_id else None,
+        sources=frozenset(source) if source else None,
+        published_after=published_after,
+        published_before=published_before,
+    )
+    passages = await run_in_threadpool(state.pipeline.search, q, top_k, filters)
+    return SearchOut.model_validate({"query": q, "passages": [passage_to_dict(p) for p in passages]})

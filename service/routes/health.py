@@ -1,0 +1,43 @@
+"""Liveness, readiness and Prometheus metrics (outside /api: no API key needed)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+
+from service.metrics import CONTENT_TYPE
+from service.routes.deps import State
+from service.schemas import HealthOut, ReadyOut
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", response_model=HealthOut, summary="The process is up")
+async def healthz() -> HealthOut:
+    return HealthOut(status="ok")
+
+
+@router.get(
+    "/readyz",
+    response_model=ReadyOut,
+    responses={503: {"model": ReadyOut, "description": "Still loading, or start-up failed"}},
+    summary="Models loaded and index present, with counts",
+)
+async def readyz(state: State) -> JSONResponse:
+    ready = state.readiness.is_ready
+    snapshot = state.pipeline.index.snapshot if ready else None
+    body = ReadyOut(
+        ready=ready,
+        status=state.readiness.status,
+        index=snapshot is not None,
+        articles=len(snapshot.articles) if snapshot else 0,
+        chunks=len(snapshot.chunks) if snapshot else 0,
+        model=state.pipeline.generator_name,
+        queue_waiting=state.admission.waiting,
+    )
+    return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics(state: State) -> Response:
+    return Response(state.metrics.render(), media_type=CONTENT_TYPE)

@@ -1,0 +1,174 @@
+"""Request and response models of the HTTP API (separate in and out models, as in the docs)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from retrieval.documents import SearchFilters
+from service.conversation import Turn
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class HistoryMessage(_In):
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+
+class FiltersIn(_In):
+    article_ids: list[str] | None = Field(None, max_length=10_000, description="Only these articles.")
+    published_after: date | None = Field(None, description="Published on or after this date.")
+    published_before: date | None = Field(None, description="Published on or before this date.")
+    sources: list[str] | None = Field(None, max_length=1_000, description="Only these publishers (case-insensitive).")
+
+    def to_filters(self) -> SearchFilters:
+        return SearchFilters(
+            article_ids=frozenset(self.article_ids) if self.article_ids is not None else None,
+            published_after=self.published_after,
+            published_before=self.published_before,
+            sources=frozenset(self.sources) if self.sources is not None else None,
+        )
+
+
+class AskIn(_In):
+    question: str = Field(description="The question, in plain language (length limit: CITEWIRE_MAX_QUESTION_CHARS).")
+    top_k: int | None = Field(None, ge=1, le=50, description="Passages to retrieve.")
+    mode: Literal["llm", "extractive"] | None = Field(None, description="'llm' (default) or 'extractive'.")
+    history: list[HistoryMessage] = Field(
+        default_factory=list, max_length=100, description="Earlier turns; a follow-up is rewritten from them."
+    )
+    filters: FiltersIn | None = None
+
+    def turns(self) -> tuple[Turn, ...]:
+        return tuple(Turn(message.role, message.content) for message in self.history)
+
+
+class ArticleIn(_In):
+    id: str = Field(description="Stable id: 1-128 letters, digits, '.', '_' or '-'.")
+    title: str
+    text: str
+    source: str | None = None
+    author: str | None = None
+    published: str | None = Field(None, description="YYYY-MM-DD (other common date forms are read too).")
+    url: str | None = None
+
+
+# ---- responses ---------------------------------------------------------------------------
+class CitationOut(BaseModel):
+    n: int
+    article_id: str
+    chunk_id: str
+    title: str
+    source: str | None
+    published: date | None
+    url: str | None
+    quote: str = Field(description="Verbatim: the article's stored text[start:end].")
+    start: int
+    end: int
+
+
+class PassageOut(BaseModel):
+    article_id: str
+    chunk_id: str
+    text: str
+    score: float
+    title: str
+    source: str | None
+    published: date | None
+
+
+class TimingsOut(BaseModel):
+    rewrite: float
+    retrieve: float
+    generate: float
+    first_token: float | None
+    total: float
+
+
+class UsageOut(BaseModel):
+    prompt_tokens: int | None
+    completion_tokens: int | None
+
+
+class AnswerOut(BaseModel):
+    question: str
+    standalone_question: str | None = Field(description="A follow-up rewritten from the history, as answered.")
+    answer: str = Field(description="Plain text with [n] markers; every answered sentence carries one.")
+    answered: bool = Field(description="False when the articles don't say (or the model's answer failed checks).")
+    citations: list[CitationOut]
+    passages: list[PassageOut]
+    timings_ms: TimingsOut
+    mode: Literal["llm", "extractive"]
+    model: str | None
+    notes: list[str]
+    usage: UsageOut | None
+
+
+class SearchOut(BaseModel):
+    query: str
+    passages: list[PassageOut]
+
+
+class ArticleMeta(BaseModel):
+    article_id: str
+    title: str
+    source: str | None
+    author: str | None
+    published: date | None
+    url: str | None
+
+
+class ArticleOut(ArticleMeta):
+    text: str = Field(description="The stored text that citation offsets point into.")
+
+
+class ArticlePage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    articles: list[ArticleMeta]
+
+
+class IngestOut(BaseModel):
+    created: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    passages_embedded: int
+
+
+class DeletedOut(BaseModel):
+    deleted: str
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+
+
+class ReadyOut(BaseModel):
+    ready: bool
+    status: str = Field(description="'ready', 'loading' or 'failed: <reason>'.")
+    index: bool
+    articles: int
+    chunks: int
+    model: str | None
+    queue_waiting: int
+
+
+class ErrorBody(BaseModel):
+    message: str
+    type: str
+    code: int
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+def error_responses(descriptions: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for error codes, all with the ErrorOut body."""
+    return {code: {"model": ErrorOut, "description": text} for code, text in descriptions.items()}

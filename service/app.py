@@ -27,7 +27,7 @@ from service.answering import Answering
 from service.errors import ServiceError
 from service.http_errors import HttpError, http_error
 from service.metrics import Metrics
-from service.middleware import MetricsMiddleware
+from service.middleware import BodyLimitMiddleware, MetricsMiddleware
 from service.pipeline import Pipeline
 from service.routes import articles, ask, health, openai_api
 from service.service_state import Readiness, ServiceState
@@ -62,12 +62,12 @@ def create_app(
         summary="Answers about a news archive; every claim cites the article it came from, with the quote.",
         version="0.1.0",
         lifespan=lifespan,
-        max_body_size=settings.max_body_bytes,
     )
     app.state.citewire = state
     for router in (ask.router, articles.router, openai_api.router, health.router):
         app.include_router(router)
-    _add_error_handlers(app, settings)
+    _add_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     if settings.cors_origin_list:
         app.add_middleware(
@@ -100,7 +100,7 @@ def _warm_up(state: ServiceState) -> None:
     state.readiness.ready()
 
 
-def _add_error_handlers(app: FastAPI, settings: Settings) -> None:
+def _add_error_handlers(app: FastAPI) -> None:
     def respond(error: HttpError) -> JSONResponse:
         return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
 
@@ -112,9 +112,6 @@ def _add_error_handlers(app: FastAPI, settings: Settings) -> None:
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
         message = str(exc.detail)
-        if exc.status_code == 413:
-            limit = settings.max_body_bytes
-            message = f"the request body is larger than the {limit}-byte limit (CITEWIRE_MAX_BODY_BYTES)"
         return respond(HttpError(exc.status_code, _http_type(exc.status_code), message, dict(exc.headers or {})))
 
     async def on_error(request: Request, exc: Exception) -> JSONResponse:

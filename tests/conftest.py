@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from service.pipeline import Pipeline
 from service.settings import Settings
 from tests.fakes import HashEmbedder, ScriptedGenerator
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -36,3 +40,26 @@ def make_pipeline(settings: Settings) -> Callable[..., tuple[Pipeline, ScriptedG
         return pipeline, generator
 
     return build
+
+
+@pytest.fixture
+def make_client(settings: Settings) -> Iterator[Callable[..., tuple[TestClient, ScriptedGenerator]]]:
+    """The real app (routes, queue, errors) over a seeds pipeline with the fakes; lifespan run."""
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+
+    clients: list[TestClient] = []
+
+    def build(*replies: str, **overrides: object) -> tuple[TestClient, ScriptedGenerator]:
+        configured = settings.model_copy(update=overrides)
+        generator = ScriptedGenerator(replies)
+        pipeline = Pipeline(configured, embedder=HashEmbedder(), generator=generator)
+        client = TestClient(create_app(configured, pipeline=pipeline, warm_up_in_background=False))
+        client.__enter__()
+        clients.append(client)
+        return client, generator
+
+    yield build
+    for client in clients:
+        client.__exit__(None, None, None)

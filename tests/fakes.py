@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable, Sequence
 
@@ -53,6 +54,9 @@ class ScriptedGenerator:
         self.requests: list[GenerationRequest] = []
         self.delay_s = delay_s
         self.warmed = 0
+        self.cancelled = 0
+        self.started = threading.Event()  # set when a generation begins
+        self.hold: threading.Event | None = None  # when set to an Event, generation waits for it first
 
     @property
     def name(self) -> str:
@@ -73,9 +77,15 @@ class ScriptedGenerator:
         self.requests.append(request)
         reply = self.replies.pop(0) if self.replies else "NOT FOUND"
         started = time.perf_counter()
+        self.started.set()
         produced: list[str] = []
+        while self.hold is not None and not self.hold.wait(0.01):
+            if should_stop and should_stop():
+                self.cancelled += 1
+                return GenerationResult("", "cancelled", _ms(started), None, 10, 0)
         for index, piece in enumerate(reply.split(" ")):
             if should_stop and should_stop():
+                self.cancelled += 1
                 return GenerationResult("".join(produced), "cancelled", _ms(started), None, 10, len(produced))
             delta = piece if index == 0 else " " + piece
             produced.append(delta)

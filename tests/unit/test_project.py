@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +61,12 @@ def test_untrusted_text_is_not_evaluated_as_template_code() -> None:
         passages=[{"n": 1, "title": "{% raw %}", "source": None, "published": None, "evidence": "{{ config }}"}],
     )
     assert "{{ 7 * 7 }}" in rendered and "49" not in rendered and "{{ config }}" in rendered
+
+
+def test_dockerfile_passes_hadolint_and_has_the_service_essentials() -> None:
+    hadolint = Path(sys.executable).parent / "hadolint"
+    result = subprocess.run([str(hadolint), "--no-color", "Dockerfile"], capture_output=True, text=True, cwd=ROOT)
+    assert (result.returncode, result.stdout) == (0, "")
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    for essential in ("HEALTHCHECK", "/readyz", "USER 10001", "EXPOSE 8000", "make install", 'CMD ["serve"]'):
+        assert essential in dockerfile

@@ -1,0 +1,98 @@
+"""`citewire serve` as users run it: real embedder, real FAISS, the default 1.5B model, HTTP on
+loopback; restarts to show that added and deleted articles persist."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from tests.conftest import ROOT, SEEDS
+from tests.servers import ServeProcess
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+BRUSSELS_Q = "Where was Lavrov flying back from when he spoke to reporters?"
+THREAT_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"
+WATER = {
+    "id": "aleppo-water-2017",
+    "title": "Aleppo water station back in service",
+    "text": (
+        "The Suleiman al-Halabi water station in Aleppo resumed pumping on Friday after engineers replaced "
+        "four damaged pumps, the city council said. The station supplies about half of the city's water."
+    ),
+    "source": "Test Wire",
+    "published": "2017-03-03",
+}
+WATER_Q = "How many pumps did engineers replace at the Suleiman al-Halabi water station?"
+
+
+def server(tmp_path: Path, **env: str) -> ServeProcess:
+    base = {"CITEWIRE_INDEX_DIR": str(tmp_path / "index"), "CITEWIRE_SEEDS_DIR": str(SEEDS)}
+    return ServeProcess(ROOT, {**base, **env}, tmp_path / "serve.log")
+
+
+def test_real_server_answers_streams_and_speaks_openai(tmp_path: Path) -> None:
+    process = server(tmp_path).start()
+    try:
+        answer = httpx.post(f"{process.url}/api/ask", json={"question": BRUSSELS_Q}, timeout=120).json()
+        assert answer["answered"] and "Brussels" in answer["answer"], answer
+        for citation in answer["citations"]:
+            article = httpx.get(f"{process.url}/api/articles/{citation['article_id']}").json()
+            assert article["text"][citation["start"] : citation["end"]] == citation["quote"]
+
+        events = []
+        body = {"question": "Who is Lakhdar Brahimi?"}
+        with httpx.stream("POST", f"{process.url}/api/ask/stream", json=body, timeout=120) as response:
+            for line in response.iter_lines():
+                if line.startswith("event: "):
+                    events.append(line[len("event: ") :])
+                elif line.startswith("data: ") and events[-1] == "answer":
+                    final = json.loads(line[len("data: ") :])
+        assert events[0] == "passages" and "token" in events and events[-1] == "answer"
+        assert final["answered"] and final["citations"]
+
+        client = openai.OpenAI(base_url=f"{process.url}/v1", api_key="none", max_retries=0, timeout=120)
+        completion = client.chat.completions.create(model="citewire", messages=[{"role": "user", "content": THREAT_Q}])
+        assert "militants" in (completion.choices[0].message.content or "")
+        assert completion.model_extra and completion.model_extra["citations"]
+        chunks = list(
+            client.chat.completions.create(
+                model="citewire", messages=[{"role": "user", "content": THREAT_Q}], stream=True
+            )
+        )
+        assert "militants" in "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+        assert chunks[-1].model_extra and chunks[-1].model_extra["citations"]
+        metrics = httpx.get(f"{process.url}/metrics").text
+        assert "citewire_first_token_seconds_count 4.0" in metrics
+    finally:
+        process.stop()
+
+
+def test_added_and_deleted_articles_survive_a_restart(tmp_path: Path) -> None:
+    ask = {"question": WATER_Q, "mode": "extractive"}
+    first = server(tmp_path, CITEWIRE_DEFAULT_MODE="extractive").start()
+    try:
+        assert httpx.post(f"{first.url}/api/articles", json=WATER).json()["created"] == [WATER["id"]]
+        now = httpx.post(f"{first.url}/api/ask", json=ask, timeout=60).json()
+        assert now["citations"][0]["article_id"] == WATER["id"] and "four damaged pumps" in now["answer"]
+    finally:
+        first.stop()
+    second = server(tmp_path, CITEWIRE_DEFAULT_MODE="extractive").start()
+    try:
+        assert httpx.get(f"{second.url}/readyz").json()["articles"] == 6
+        later = httpx.post(f"{second.url}/api/ask", json=ask, timeout=60).json()
+        assert later["citations"][0]["article_id"] == WATER["id"]
+        assert httpx.delete(f"{second.url}/api/articles/{WATER['id']}").status_code == 200
+        gone = httpx.post(f"{second.url}/api/ask", json=ask, timeout=60).json()
+        assert WATER["id"] not in {c["article_id"] for c in gone["citations"]}
+    finally:
+        second.stop()
+    third = server(tmp_path, CITEWIRE_DEFAULT_MODE="extractive").start()
+    try:
+        assert httpx.get(f"{third.url}/api/articles/{WATER['id']}").status_code == 404
+        assert httpx.get(f"{third.url}/readyz").json()["articles"] == 5
+    finally:
+        third.stop()

@@ -1,0 +1,96 @@
+"""Real servers on loopback for integration tests: uvicorn in a thread, or `citewire serve`."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class ThreadedServer:
+    """uvicorn serving `app` on a free loopback port, in a background thread."""
+
+    def __init__(self, app: Any) -> None:
+        self.port = free_port()
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> ThreadedServer:
+        self._thread.start()
+        wait_ready(self.url, timeout_s=30)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(10)
+
+
+class ServeProcess:
+    """`citewire serve` as a subprocess with the given CITEWIRE_* environment."""
+
+    def __init__(self, root: Path, env: dict[str, str], log: Path) -> None:
+        self.port = free_port()
+        self._root = root
+        self._env = {**os.environ, **env, "CITEWIRE_PORT": str(self.port)}
+        self._log = log
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout_s: float = 180) -> ServeProcess:
+        handle = self._log.open("ab")
+        command = [sys.executable, "-m", "service.cli", "serve"]
+        self._process = subprocess.Popen(command, cwd=self._root, env=self._env, stdout=handle, stderr=handle)
+        try:
+            wait_ready(self.url, timeout_s, self._process)
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self._process and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(10)
+
+    def log(self) -> str:
+        return self._log.read_text(errors="replace")
+
+
+def wait_ready(url: str, timeout_s: float, process: subprocess.Popen[bytes] | None = None) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"the server exited with code {process.returncode}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} was not ready within {timeout_s} s")

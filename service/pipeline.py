@@ -160,11 +160,13 @@ class Pipeline:
         rewrite_ms = _ms_since(started)
         self.index.refresh()
         passages = self.retriever.search(standalone or question, top_k or self.settings.top_k, filters)
+        retrieved_ms = _ms_since(started)
         if on_passages:
             on_passages(passages)
         evidence = self._scorer.score(standalone or question, passages, self.index.snapshot.term_stats)
         run = _AnswerRun(question, standalone, passages, evidence, started, mode, self.settings.min_answer_coverage)
         run.rewrite_ms = rewrite_ms if standalone else 0.0
+        run.retrieved_ms = retrieved_ms
         gate = self.settings.llm_min_evidence_score if mode == "llm" else self.settings.min_evidence_score
         if top_score(evidence) < gate:
             return run.declined(["no retrieved passage is relevant enough to answer"])

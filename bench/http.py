@@ -1,0 +1,157 @@
+"""HTTP latency of the service on the seed questions, measured by a client on loopback.
+
+    .venv/bin/python -m bench.http [--url http://127.0.0.1:8000] [--repeat 1] [--concurrent 10] [--out FILE]
+
+Without --url it starts `citewire serve` on a free port over a fresh seed index and stops it
+afterwards. Per question: `POST /api/ask` wall time, and on `POST /api/ask/stream` the time to
+the `passages` event, to the first `token` event and to the final `answer` event. Then
+--concurrent askers at once: how many got 200 / 503 / other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import machine, percentile, write_result
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "eval" / "datasets" / "seeds_smoke.jsonl"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default=None, help="A running service (default: start one).")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--concurrent", type=int, default=10)
+    parser.add_argument("--out", type=Path, default=Path("runs/bench/http.json"))
+    args = parser.parse_args()
+    questions = [json.loads(line)["question"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line]
+    server = None if args.url else _start_server()
+    url = args.url or f"http://127.0.0.1:{server[1]}"  # type: ignore[index]
+    try:
+        _wait_ready(url)
+        # warm up on an unrelated question: llama.cpp reuses the KV cache of an identical prompt,
+        # so each measured request must follow a different question (as with real users)
+        httpx.post(f"{url}/api/ask", json={"question": "What happened in the news this week?"}, timeout=300)
+        streamed = [_measure_stream(url, q) for _ in range(args.repeat) for q in questions]
+        asked = [_measure_ask(url, q) for _ in range(args.repeat) for q in questions]
+        rows = [{**s, **a} for s, a in zip(streamed, asked, strict=True)]
+        burst = _burst(url, questions[0], args.concurrent)
+    finally:
+        if server:
+            server[0].terminate()
+            server[0].wait(30)
+    summary = _summary(rows)
+    _print(summary, burst)
+    write_result(
+        args.out, {"machine": machine(), "questions": len(questions), "summary": summary, "burst": burst, "rows": rows}
+    )
+
+
+def _measure_ask(url: str, question: str) -> dict[str, Any]:
+    started = time.perf_counter()
+    answer = httpx.post(f"{url}/api/ask", json={"question": question}, timeout=300).json()
+    ask_ms = (time.perf_counter() - started) * 1000
+    print(f"{ask_ms:8.0f} ms  /api/ask  {question}", file=sys.stderr)
+    return {"answered": answer.get("answered"), "ask_ms": round(ask_ms, 1)}
+
+
+def _measure_stream(url: str, question: str) -> dict[str, Any]:
+    marks: dict[str, float] = {}
+    started = time.perf_counter()
+    with httpx.stream("POST", f"{url}/api/ask/stream", json={"question": question}, timeout=300) as response:
+        for line in response.iter_lines():
+            if line.startswith("event: "):
+                marks.setdefault(line[len("event: ") :], (time.perf_counter() - started) * 1000)
+    row = {
+        "question": question,
+        "passages_ms": round(marks.get("passages", float("nan")), 1),
+        "first_token_ms": round(marks["token"], 1) if "token" in marks else None,
+        "answer_ms": round(marks.get("answer", float("nan")), 1),
+    }
+    print(f"{row['answer_ms']:8.0f} ms  stream (passages {row['passages_ms']:.0f} ms)  {question}", file=sys.stderr)
+    return row
+
+
+def _burst(url: str, question: str, count: int) -> dict[str, Any]:
+    def ask(_: int) -> int:
+        return httpx.post(f"{url}/api/ask", json={"question": question}, timeout=600).status_code
+
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(count) as pool:
+        statuses = list(pool.map(ask, range(count)))
+    return {
+        "askers": count,
+        "ok": statuses.count(200),
+        "busy_503": statuses.count(503),
+        "other": [s for s in statuses if s not in (200, 503)],
+        "wall_s": round(time.perf_counter() - started, 1),
+    }
+
+
+def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    def stats(key: str) -> dict[str, float]:
+        values = [r[key] for r in rows if r[key] is not None]
+        return {"p50": round(percentile(values, 50), 1), "p95": round(percentile(values, 95), 1), "n": len(values)}
+
+    return {key: stats(key) for key in ("ask_ms", "passages_ms", "first_token_ms", "answer_ms")}
+
+
+def _print(summary: dict[str, Any], burst: dict[str, Any]) -> None:
+    print("\n| measure (client side, ms) | p50 | p95 | n |\n|---|---|---|---|")
+    for key, label in (
+        ("ask_ms", "POST /api/ask, total"),
+        ("passages_ms", "stream: `passages` event"),
+        ("first_token_ms", "stream: first `token` event"),
+        ("answer_ms", "stream: `answer` event"),
+    ):
+        s = summary[key]
+        print(f"| {label} | {s['p50']:.0f} | {s['p95']:.0f} | {s['n']} |")
+    print(
+        f"\n{burst['askers']} concurrent askers: {burst['ok']} answered, {burst['busy_503']} got 503, "
+        f"other statuses {burst['other']} ({burst['wall_s']} s)"
+    )
+
+
+def _start_server() -> tuple[subprocess.Popen[bytes], int]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    index = tempfile.mkdtemp(prefix="citewire-bench-http-")
+    env = {
+        **os.environ,
+        "CITEWIRE_PORT": str(port),
+        "CITEWIRE_INDEX_DIR": index,
+        "CITEWIRE_SEEDS_DIR": str(ROOT / "seeds"),
+    }
+    log = open(Path(index) / "serve.log", "wb")  # noqa: SIM115 - lives as long as the server
+    process = subprocess.Popen([sys.executable, "-m", "service.cli", "serve"], env=env, stdout=log, stderr=log)
+    return process, port
+
+
+def _wait_ready(url: str, timeout_s: float = 300) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"error: {url} was not ready within {timeout_s:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

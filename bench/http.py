@@ -13,9 +13,6 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import json
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +22,7 @@ from typing import Any
 import httpx
 
 from bench.common import machine, percentile, write_result
+from tests.servers import ServeProcess, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "eval" / "datasets" / "seeds_smoke.jsonl"
@@ -39,9 +37,9 @@ def main() -> None:
     args = parser.parse_args()
     questions = [json.loads(line)["question"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line]
     server = None if args.url else _start_server()
-    url = args.url or f"http://127.0.0.1:{server[1]}"  # type: ignore[index]
+    url = args.url or server.url  # type: ignore[union-attr]
     try:
-        _wait_ready(url)
+        wait_ready(url, timeout_s=300)
         # warm up on an unrelated question: llama.cpp reuses the KV cache of an identical prompt,
         # so each measured request must follow a different question (as with real users)
         httpx.post(f"{url}/api/ask", json={"question": "What happened in the news this week?"}, timeout=300)
@@ -51,8 +49,7 @@ def main() -> None:
         burst = _burst(url, questions[0], args.concurrent)
     finally:
         if server:
-            server[0].terminate()
-            server[0].wait(30)
+            server.stop()
     summary = _summary(rows)
     _print(summary, burst)
     write_result(
@@ -125,32 +122,11 @@ def _print(summary: dict[str, Any], burst: dict[str, Any]) -> None:
     )
 
 
-def _start_server() -> tuple[subprocess.Popen[bytes], int]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    index = tempfile.mkdtemp(prefix="citewire-bench-http-")
-    env = {
-        **os.environ,
-        "CITEWIRE_PORT": str(port),
-        "CITEWIRE_INDEX_DIR": index,
-        "CITEWIRE_SEEDS_DIR": str(ROOT / "seeds"),
-    }
-    log = open(Path(index) / "serve.log", "wb")  # noqa: SIM115 - lives as long as the server
-    process = subprocess.Popen([sys.executable, "-m", "service.cli", "serve"], env=env, stdout=log, stderr=log)
-    return process, port
-
-
-def _wait_ready(url: str, timeout_s: float = 300) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"error: {url} was not ready within {timeout_s:.0f} s")
+def _start_server() -> ServeProcess:
+    """`citewire serve` on a free port over a fresh seed index (not waited for)."""
+    index = Path(tempfile.mkdtemp(prefix="citewire-bench-http-"))
+    env = {"CITEWIRE_INDEX_DIR": str(index), "CITEWIRE_SEEDS_DIR": str(ROOT / "seeds")}
+    return ServeProcess(ROOT, env, index / "serve.log").launch()
 
 
 if __name__ == "__main__":

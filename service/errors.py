@@ -35,10 +35,6 @@ class UnsupportedUploadError(ServiceError):
     """An upload is of a type the service does not read."""
 
 
-class PayloadTooLargeError(ServiceError):
-    """A request body or an uploaded file is larger than the configured limit."""
-
-
 class AuthError(ServiceError):
     """Missing, wrong or insufficient API key. `status` is 401 or 403."""
 

@@ -49,13 +49,13 @@ class EvidenceScorer:
         texts = [passages[i].article.text[s:e] for i, s, e in located]
         vectors = self._embedder.embed([question, *texts])
         cosines = vectors[1:] @ vectors[0]
-        question_terms = set(terms(question))
+        weights = {term: stats.idf(term) for term in set(terms(question))}  # once per question
         context_terms = [set(terms(f"{p.article.title} {p.text}")) for p in passages]
         scored = []
         for (index, start, end), text, cosine in zip(located, texts, cosines, strict=True):
             sentence_terms = set(terms(text))
-            coverage = _coverage(question_terms, sentence_terms, context_terms[index], stats)
-            direct = _coverage(question_terms, sentence_terms, set(), stats)
+            coverage = _coverage(weights, sentence_terms, context_terms[index])
+            direct = _coverage(weights, sentence_terms, set())
             score = 0.5 * float(cosine) + 0.5 * coverage
             scored.append(
                 EvidenceSentence(index, start, end, text, round(score, 4), round(float(cosine), 4), coverage, direct)
@@ -63,10 +63,10 @@ class EvidenceScorer:
         return sorted(scored, key=lambda e: -e.score)
 
 
-def _coverage(question: set[str], sentence: set[str], context: set[str], stats: TermStats) -> float:
-    if not question:
+def _coverage(weights: dict[str, float], sentence: set[str], context: set[str]) -> float:
+    """IDF-weighted share of the question's terms in the sentence (terms only in the context count half)."""
+    if not weights:
         return 0.0
-    weights = {term: stats.idf(term) for term in question}
     found = sum(w * (1.0 if t in sentence else 0.5 if t in context else 0.0) for t, w in weights.items())
     return round(found / sum(weights.values()), 4)
 

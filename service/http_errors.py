@@ -21,7 +21,6 @@ from service.errors import (
     AuthError,
     InvalidRequestError,
     NotReadyError,
-    PayloadTooLargeError,
     ServiceBusyError,
     ServiceError,
     UnknownModelError,
@@ -49,8 +48,6 @@ _BY_TYPE: list[tuple[type[Exception], int, str]] = [
     (ArticleNotFoundError, 404, "not_found"),
     (UnknownModelError, 404, "model_not_found"),
     (InvalidRequestError, 422, "invalid_request"),
-    (PayloadTooLargeError, 413, "payload_too_large"),
-    (NotReadyError, 503, "not_ready"),
     (IndexBusyError, 503, "index_busy"),
     (RetrievalError, 503, "index_unavailable"),  # mismatch/corrupt/missing: the message names the fix
     (ServiceError, 503, "service_unavailable"),

@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.http_errors import HttpError
 from service.metrics import Metrics
 
 
@@ -54,9 +55,7 @@ class BodyLimitMiddleware:
             return
         declared = Headers(scope=scope).get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            response = JSONResponse(
-                {"error": {"message": self.message, "type": "payload_too_large", "code": 413}}, status_code=413
-            )
+            response = JSONResponse(HttpError(413, "payload_too_large", self.message).body(), status_code=413)
             await response(scope, receive, send)
             return
         received = 0

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from prompts import render
@@ -157,16 +158,15 @@ class Pipeline:
             return time.perf_counter() > deadline or bool(should_stop and should_stop())
 
         standalone = self._standalone(question, check_history(history), mode, stop)
-        rewrite_ms = _ms_since(started)
+        rewrite_ms = _ms_since(started) if standalone else 0.0
         self.index.refresh()
         passages = self.retriever.search(standalone or question, top_k or self.settings.top_k, filters)
         retrieved_ms = _ms_since(started)
         if on_passages:
             on_passages(passages)
         evidence = self._scorer.score(standalone or question, passages, self.index.snapshot.term_stats)
-        run = _AnswerRun(question, standalone, passages, evidence, started, mode, self.settings.min_answer_coverage)
-        run.rewrite_ms = rewrite_ms if standalone else 0.0
-        run.retrieved_ms = retrieved_ms
+        stages = _Stages(started, rewrite_ms, retrieved_ms)
+        run = _AnswerRun(question, standalone, passages, evidence, stages, mode, self.settings.min_answer_coverage)
         gate = self.settings.llm_min_evidence_score if mode == "llm" else self.settings.min_evidence_score
         if top_score(evidence) < gate:
             return run.declined(["no retrieved passage is relevant enough to answer"])
@@ -299,6 +299,15 @@ class Pipeline:
         return question
 
 
+@dataclass(frozen=True)
+class _Stages:
+    """When the request started, and its milliseconds to the rewrite and to retrieval."""
+
+    started: float
+    rewrite_ms: float
+    retrieved_ms: float
+
+
 class _AnswerRun:
     """State of one ask() call, and how it becomes an Answer."""
 
@@ -308,7 +317,7 @@ class _AnswerRun:
         standalone: str | None,
         passages: list[Passage],
         evidence: list[EvidenceSentence],
-        started: float,
+        stages: _Stages,
         mode: str,
         min_question_coverage: float = 0.0,
     ) -> None:
@@ -317,9 +326,9 @@ class _AnswerRun:
         self.standalone = standalone
         self.passages = passages
         self.evidence = evidence
-        self.started = started
-        self.retrieved_ms = _ms_since(started)
-        self.rewrite_ms = 0.0
+        self.started = stages.started
+        self.retrieved_ms = stages.retrieved_ms
+        self.rewrite_ms = stages.rewrite_ms
         self.mode = mode
         self.generate_ms = 0.0
         self.first_token_ms: float | None = None

@@ -1,4 +1,4 @@
-"""Real servers on loopback for integration tests: uvicorn in a thread, or `citewire serve`."""
+"""Real servers on loopback for integration tests and `bench.http`: uvicorn in a thread, or `citewire serve`."""
 
 from __future__ import annotations
 
@@ -58,10 +58,16 @@ class ServeProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def launch(self) -> ServeProcess:
+        """Start the process without waiting for it to be ready."""
+        with self._log.open("ab") as handle:
+            command = [sys.executable, "-m", "service.cli", "serve"]
+            self._process = subprocess.Popen(command, cwd=self._root, env=self._env, stdout=handle, stderr=handle)
+        return self
+
     def start(self, timeout_s: float = 180) -> ServeProcess:
-        handle = self._log.open("ab")
-        command = [sys.executable, "-m", "service.cli", "serve"]
-        self._process = subprocess.Popen(command, cwd=self._root, env=self._env, stdout=handle, stderr=handle)
+        """Start the process and wait until /readyz says ready."""
+        self.launch()
         try:
             wait_ready(self.url, timeout_s, self._process)
         except Exception:

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install install-dev serve test test-fast lint ingest-seeds clean
+.PHONY: install install-dev serve test test-fast lint ingest-seeds eval eval-gate eval-all clean
 
 $(VENV)/.install-stamp: requirements.txt requirements-models.txt pyproject.toml scripts/install.sh
 	scripts/install.sh
@@ -32,6 +32,17 @@ test-fast: install-dev                   ## unit tests only
 lint: install-dev
 	$(BIN)/ruff check retrieval service eval prompts tests
 	$(BIN)/mypy
+
+eval: install                            ## the seed set, default model, fresh: runs/eval-seeds/report.html
+	rm -rf runs/eval-seeds
+	$(BIN)/citewire eval --dataset seeds --out runs/eval-seeds
+
+eval-gate: install                       ## the same, failing on a regression against the committed baseline
+	rm -rf runs/eval-gate
+	$(BIN)/citewire eval --dataset seeds --out runs/eval-gate --baseline eval/baselines/seeds-llm
+
+eval-all: install                        ## every row of the README's evaluation table (about 45 min on 2 cores)
+	scripts/eval_all.sh
 
 ingest-seeds: install
 	$(BIN)/citewire ingest seeds/

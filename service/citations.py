@@ -94,13 +94,14 @@ def verify(
     checker: SupportChecker,
     stats: TermStats | None = None,
     shown: int | None = None,
+    question: str = "",
 ) -> Verification:
     """Check `raw` against `passages`; its markers [1]..[shown] name the first `shown` of them
     (the ones the model saw), while repairs may use any of them."""
     drafts, dropped = parse_draft(raw, len(passages) if shown is None else shown)
     declined = is_decline(raw) and not any(d.cited for d in drafts if not is_decline(d.text))
     claims = [d for d in drafts if not is_decline(d.text)]
-    matrix = checker.support_matrix([d.text for d in claims], passages, stats) if claims and passages else []
+    matrix = checker.support_matrix([d.text for d in claims], passages, stats, question) if claims and passages else []
     kept: list[VerifiedSentence] = []
     removed: list[str] = []
     repaired = 0

@@ -1,4 +1,4 @@
-"""`citewire`: ingest, ask, search, articles, show, delete, models, serve."""
+"""`citewire`: ingest, ask, search, articles, show, delete, models, serve, eval."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
+from eval.cli import eval_command
 from prompts import PromptError
 from retrieval.documents import SearchFilters
 from retrieval.errors import RetrievalError
@@ -275,6 +276,8 @@ def _shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
+
+main.add_command(eval_command)
 
 if __name__ == "__main__":
     main()

@@ -229,7 +229,7 @@ class Pipeline:
         shown = [source.passage_index for source in sources]
         ordered = [run.passages[i] for i in shown] + [p for i, p in enumerate(run.passages) if i not in shown]
         stats = self.index.snapshot.term_stats
-        verification = verify(result.text, ordered, self._checker, stats, shown=len(sources))
+        verification = verify(result.text, ordered, self._checker, stats, shown=len(sources), question=run.query)
         notes = [f"removed unsupported sentence: {text}" for text in verification.removed]
         notes += [f"repaired {verification.repaired} citation(s)"] if verification.repaired else []
         notes += [
@@ -354,8 +354,15 @@ class _AnswerRun:
         if not sentences:
             return self.declined([*notes, "no sentence of the passages answers the question"])
         passages = passages if passages is not None else self.passages
-        if self._question_coverage(sentences, passages) < self.min_question_coverage:
-            return self.declined([*notes, "the supported sentences do not mention what the question asks about"])
+        coverage = self._question_coverage(sentences, passages)
+        if coverage < self.min_question_coverage:
+            return self.declined(
+                [
+                    *notes,
+                    f"the supported sentences do not mention what the question asks about (the best quote covers "
+                    f"{coverage:.0%} of its terms): {' '.join(s.text for s in sentences)}",
+                ]
+            )
         text, citations = attach_citations(attribute_dates(sentences, passages), passages)
         return self._answer(text, True, citations, notes)
 

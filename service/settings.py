@@ -78,7 +78,7 @@ class Settings(BaseSettings):
         description="The same gate in llm mode, where the model and the citation check decide above it.",
     )
     min_answer_coverage: float = Field(
-        0.2,
+        0.1,
         ge=0,
         le=1,
         description="An answer whose quotes mention less of the question's terms (IDF-weighted) is declined.",

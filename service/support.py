@@ -70,14 +70,17 @@ class _PassageFacts:
     known_words: set[str]
     attribution_terms: set[str]
     attribution_numbers: set[str]
+    echoed_terms: set[str]  # the question's own terms that this passage uses
 
     @classmethod
-    def of(cls, passage: Passage) -> _PassageFacts:
+    def of(cls, passage: Passage, question: str) -> _PassageFacts:
         attribution = _attribution(passage)
+        question_terms = set(terms(question))
         return cls(
-            known_words=set(words(f"{passage.article.title} {attribution} {passage.text}")),
+            known_words=set(words(f"{passage.article.title} {attribution} {passage.text} {question}")),
             attribution_terms=set(terms(attribution)),
             attribution_numbers=numbers(attribution),
+            echoed_terms=question_terms & set(terms(f"{passage.article.title} {passage.text}")),
         )
 
 
@@ -87,12 +90,15 @@ class SupportChecker:
         self._thresholds = thresholds or SupportThresholds()
 
     def support_matrix(
-        self, claims: list[str], passages: list[Passage], stats: TermStats | None = None
+        self, claims: list[str], passages: list[Passage], stats: TermStats | None = None, question: str = ""
     ) -> list[list[Support | None]]:
-        """For each claim and passage, the best supporting window or None."""
+        """For each claim and passage, the best supporting window or None. A claim may restate the
+        question ("Kerry did not deny the Washington Post report ..."): names the question uses are
+        known, and once a window covers `min_coverage_similar` of the claim by itself, the question's
+        terms that the passage uses count as covered."""
         windows, sentences = _windows(passages)
         similarity = self._similarities(claims, sentences)
-        facts = [_PassageFacts.of(p) for p in passages]
+        facts = [_PassageFacts.of(p, question) for p in passages]
         matrix: list[list[Support | None]] = []
         for row, claim in enumerate(claims):
             best: list[Support | None] = [None] * len(passages)
@@ -121,10 +127,14 @@ class SupportChecker:
         content_terms = claim_terms - facts.attribution_terms  # naming the publisher or date is not a claim
         if not content_terms:
             return None
-        coverage = _coverage(content_terms, set(terms(window.text)), stats)
-        similarity = max((float(similarity_row[r]) for r in window.sentence_rows), default=0.0)
         t = self._thresholds
-        if coverage >= t.min_coverage or (coverage >= t.min_coverage_similar and similarity >= t.min_similarity):
+        window_terms = set(terms(window.text))
+        coverage = _coverage(content_terms, window_terms, stats)  # ranks windows: what the window says itself
+        judged = coverage
+        if coverage >= t.min_coverage_similar:  # the window says much of it: echoes of the question count
+            judged = _coverage(content_terms, window_terms | facts.echoed_terms, stats)
+        similarity = max((float(similarity_row[r]) for r in window.sentence_rows), default=0.0)
+        if judged >= t.min_coverage or (judged >= t.min_coverage_similar and similarity >= t.min_similarity):
             return Support(
                 window.passage_index,
                 window.start,

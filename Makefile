@@ -41,7 +41,7 @@ eval-gate: install                       ## the same, failing on a regression ag
 	rm -rf runs/eval-gate
 	$(BIN)/citewire eval --dataset seeds --out runs/eval-gate --baseline eval/baselines/seeds-llm
 
-eval-all: install                        ## every row of the README's evaluation table (about 45 min on 2 cores)
+eval-all: install                        ## every row of the README's evaluation table (about 35 min on 2 cores)
 	scripts/eval_all.sh
 
 ingest-seeds: install

@@ -56,7 +56,6 @@ def _evaluate(base: Settings, options: dict[str, Any]) -> int:
     from eval.corpora import CorpusUnavailableError
     from eval.datasets import KNOWN_ITEMS, load_dataset
     from eval.gate import compare, format_deltas, load_baseline
-    from eval.report import render_report
     from eval.runner import RunRequest, run
     from eval.summary import summary_lines
 
@@ -74,8 +73,6 @@ def _evaluate(base: Settings, options: dict[str, Any]) -> int:
         raise click.ClickException(str(exc)) from None
     click.echo(f"evaluating {request.dataset} ({mode}) against {target.description} -> {request.out}", err=True)
     result = run(request, target, progress=_progress)
-    config = _read_json(request.out / "config.json")
-    (request.out / "report.html").write_text(render_report(config, result.metrics, result.predictions), "utf-8")
     click.echo("\n".join(summary_lines(result.metrics)))
     click.echo(f"report: {request.out / 'report.html'}")
     if options["baseline"] is None:
@@ -154,10 +151,3 @@ def _embedding_progress(total: int) -> Callable[[int], None]:
             bar.close()
 
     return advance
-
-
-def _read_json(path: Path) -> dict[str, Any]:
-    import json
-
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data

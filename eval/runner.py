@@ -22,6 +22,7 @@ from eval.datasets import (
 )
 from eval.metrics import compute_metrics
 from eval.predictions import Prediction, mark_verbatim, score
+from eval.report import render_report
 from eval.targets import Target
 from service.settings import Settings
 
@@ -57,7 +58,7 @@ def run(request: RunRequest, target: Target, progress: RunProgress | None = None
     questions = dataset.questions[: request.limit] if request.limit else dataset.questions
     _check_gold_articles(questions, target)
     request.out.mkdir(parents=True, exist_ok=True)
-    _write_or_check_config(request, dataset, target)
+    config = _write_or_check_config(request, dataset, target)
     done = _read_predictions(request.out / "predictions.jsonl", {q.id: q for q in questions})
     todo = [q for q in questions if q.id not in done]
     advance = progress(len(questions), len(done)) if progress else None
@@ -71,6 +72,7 @@ def run(request: RunRequest, target: Target, progress: RunProgress | None = None
     predictions = [done[q.id] for q in questions]
     metrics = {"dataset": dataset.name, "mode": request.mode, **compute_metrics(predictions)}
     _write_json(request.out / "metrics.json", metrics)
+    (request.out / "report.html").write_text(render_report(config, metrics, predictions), encoding="utf-8")
     return RunResult(request.out, metrics, predictions, len(todo))
 
 
@@ -100,7 +102,7 @@ def _check_gold_articles(questions: list[EvalQuestion], target: Target) -> None:
         )
 
 
-def _write_or_check_config(request: RunRequest, dataset: Dataset, target: Target) -> None:
+def _write_or_check_config(request: RunRequest, dataset: Dataset, target: Target) -> dict[str, Any]:
     config = _config(request, dataset, target)
     path = request.out / "config.json"
     if path.is_file():
@@ -117,6 +119,7 @@ def _write_or_check_config(request: RunRequest, dataset: Dataset, target: Target
             )
         config["started"] = previous.get("started", config["started"])
     _write_json(path, config)
+    return config
 
 
 def _config(request: RunRequest, dataset: Dataset, target: Target) -> dict[str, Any]:

@@ -75,8 +75,12 @@ def _label(run: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("runs", nargs="+", type=Path, help="run folders (each with metrics.json)")
+    parser.add_argument("--by-folder", action="store_true", help="label rows by run folder, not dataset and model")
     args = parser.parse_args()
-    runs = [(_label(run), json.loads((run / "metrics.json").read_text(encoding="utf-8"))) for run in args.runs]
+    runs = [
+        (run.name if args.by_folder else _label(run), json.loads((run / "metrics.json").read_text(encoding="utf-8")))
+        for run in args.runs
+    ]
     print(markdown_table(runs))
 
 

@@ -29,9 +29,10 @@ from service.http_errors import HttpError, http_error
 from service.metrics import Metrics
 from service.middleware import BodyLimitMiddleware, MetricsMiddleware
 from service.pipeline import Pipeline
-from service.routes import articles, ask, health, openai_api
+from service.routes import articles, ask, health, openai_api, pages
 from service.service_state import Readiness, ServiceState
 from service.settings import Settings, get_settings
+from service.web.pages import PageRenderer
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,10 @@ def create_app(
     app.state.citewire = state
     for router in (ask.router, articles.router, openai_api.router, health.router):
         app.include_router(router)
+    if settings.pages:
+        app.state.pages = PageRenderer()
+        app.include_router(pages.router)
+        app.mount("/static", pages.static_files(), name="static")
     _add_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)

@@ -109,6 +109,10 @@ class Settings(BaseSettings):
     cors_origins: str = Field("", description="Comma-separated origins allowed by CORS ('*' for any).")
     max_body_bytes: int = Field(10_000_000, ge=1024, description="Largest request body accepted (413 beyond).")
     max_upload_files: int = Field(100, ge=1, description="Most files in one multipart upload.")
+    pages: bool = Field(
+        True,
+        description="Serve the demo page (/), article reader pages (/articles/ID) and /widget.js; no key needed.",
+    )
     queue_size: int = Field(8, ge=0, description="Answers waiting for the model beyond the one running (503 past it).")
 
     def key_list(self, which: Literal["api", "read"]) -> list[str]:

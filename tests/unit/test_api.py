@@ -308,3 +308,17 @@ def test_openai_bad_requests(make_client, body: dict, status: int, message: str)
     client, _ = make_client()
     response = client.post("/v1/chat/completions", json=body)
     assert response.status_code == status and message in response.json()["error"]["message"]
+
+
+def test_pages_and_widget_are_served_by_default_and_can_be_turned_off(make_client) -> None:
+    client, _ = make_client()
+    demo = client.get("/")
+    assert demo.status_code == 200 and "text/html" in demo.headers["content-type"]
+    assert f'href="/articles/{LAVROV_ID}"' in demo.text and 'src="/widget.js"' in demo.text
+    assert client.get(f"/articles/{LAVROV_ID}").status_code == 200
+    assert client.get("/widget.js").headers["content-type"].startswith("text/javascript")
+    assert client.get("/static/article.js").status_code == 200
+    off, _ = make_client(pages=False)
+    for path in ("/", f"/articles/{LAVROV_ID}", "/widget.js", "/static/article.js"):
+        assert off.get(path).status_code == 404, path
+    assert off.get(f"/api/articles/{LAVROV_ID}").status_code == 200  # the API itself is unaffected

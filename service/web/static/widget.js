@@ -224,7 +224,6 @@
     this.config = config;
     this.turns = []; // {question, answer} with the API's final answer objects
     this.controller = null;
-    this.lastQuestion = null;
     this.build();
     this.restore();
   }
@@ -377,8 +376,7 @@
     var self = this;
     var hint = this.log.querySelector(".hint");
     if (hint) hint.remove();
-    this.lastQuestion = question;
-    this.addUser(question);
+    var asked = this.addUser(question);
     var bubble = this.addBot();
     var controller = new AbortController();
     this.controller = controller;
@@ -411,11 +409,11 @@
     }, function (error) {
       bubble.node.remove();
       if (error.kind === "stopped") {
-        self.removeLastUser();
+        asked.remove();
         self.setStatus("Stopped. Nothing was answered.", false);
         self.input.value = question;
       } else {
-        self.showError(error, question);
+        self.showError(error, question, asked);
         self.setStatus(error.message, false);
       }
     }).then(function () {
@@ -435,33 +433,28 @@
     };
   }
 
-  Widget.prototype.showError = function (error, question) {
+  Widget.prototype.showError = function (error, question, asked) {
     var self = this;
     var retry = el("button", { type: "button", class: "retry", text: "Retry" });
     var box = el("div", { class: "msg error", role: "alert" }, [el("span", { text: error.message + " " }), retry]);
-    var users = this.log.querySelectorAll(".user");
-    var lastUser = users[users.length - 1];
     if (error.retryAfter) {
       retry.disabled = true;
       setTimeout(function () { retry.disabled = false; }, error.retryAfter * 1000);
     }
     retry.addEventListener("click", function () {
       box.remove();
-      if (lastUser) lastUser.remove();
+      asked.remove(); // ask() shows the question again
       self.ask(question);
     });
     this.log.appendChild(box);
     if (!retry.disabled) retry.focus();
   };
 
-  Widget.prototype.removeLastUser = function () {
-    var users = this.log.querySelectorAll(".user");
-    if (users.length) users[users.length - 1].remove();
-  };
-
   Widget.prototype.addUser = function (question) {
-    this.log.appendChild(el("div", { class: "msg user" }, [el("span", { class: "sr", text: "You: " }), question]));
+    var node = el("div", { class: "msg user" }, [el("span", { class: "sr", text: "You: " }), question]);
+    this.log.appendChild(node);
     this.scroll();
+    return node;
   };
 
   Widget.prototype.addBot = function () {

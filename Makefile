@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install install-dev serve test test-fast lint ingest-seeds eval eval-gate eval-all clean
+.PHONY: install install-dev serve test test-fast lint ingest-seeds eval eval-gate eval-all bench clean
 
 $(VENV)/.install-stamp: requirements.txt requirements-models.txt pyproject.toml scripts/install.sh
 	scripts/install.sh
@@ -22,7 +22,7 @@ serve: install                           ## build the seed index if missing, the
 	$(BIN)/citewire serve
 
 test: install-dev                        ## lint, type-check and the whole test suite (slow tests included)
-	$(BIN)/ruff check retrieval service eval prompts tests
+	$(BIN)/ruff check retrieval service eval prompts bench tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -30,7 +30,7 @@ test-fast: install-dev                   ## unit tests only
 	$(BIN)/python -m pytest -m "not slow and not integration" $(PYTEST_ARGS)
 
 lint: install-dev
-	$(BIN)/ruff check retrieval service eval prompts tests
+	$(BIN)/ruff check retrieval service eval prompts bench tests
 	$(BIN)/mypy
 
 eval: install                            ## the seed set, default model, fresh: runs/eval-seeds/report.html
@@ -43,6 +43,12 @@ eval-gate: install                       ## the same, failing on a regression ag
 
 eval-all: install                        ## every row of the README's evaluation table (about 35 min on 2 cores)
 	scripts/eval_all.sh
+
+bench: install                           ## every benchmark of the README's Performance section (about 50 min on 2 cores)
+	$(BIN)/python -m bench.ingest_search --queries 400
+	$(BIN)/python -m bench.answer
+	$(BIN)/python -m bench.http
+	$(BIN)/python -m bench.scale
 
 ingest-seeds: install
 	$(BIN)/citewire ingest seeds/

@@ -47,13 +47,22 @@ def main() -> None:
         asked = [_measure_ask(url, q) for _ in range(args.repeat) for q in questions]
         rows = [{**s, **a} for s, a in zip(streamed, asked, strict=True)]
         burst = _burst(url, questions[0], args.concurrent)
+        memory = _server_memory(server.pid if server else None)
     finally:
         if server:
             server.stop()
     summary = _summary(rows)
-    _print(summary, burst)
+    _print(summary, burst, memory)
     write_result(
-        args.out, {"machine": machine(), "questions": len(questions), "summary": summary, "burst": burst, "rows": rows}
+        args.out,
+        {
+            "machine": machine(),
+            "questions": len(questions),
+            "summary": summary,
+            "burst": burst,
+            "server_memory": memory,
+            "rows": rows,
+        },
     )
 
 
@@ -98,6 +107,18 @@ def _burst(url: str, question: str, count: int) -> dict[str, Any]:
     }
 
 
+def _server_memory(pid: int | None) -> dict[str, float] | None:
+    """Resident memory of the server process now and at its peak (MB), from /proc."""
+    if pid is None:
+        return None
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            fields[name] = round(int(value.split()[0]) / 1024, 1)  # kB -> MB
+    return {"rss_mb": fields["VmRSS"], "peak_rss_mb": fields["VmHWM"]}
+
+
 def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     def stats(key: str) -> dict[str, float]:
         values = [r[key] for r in rows if r[key] is not None]
@@ -106,7 +127,7 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {key: stats(key) for key in ("ask_ms", "passages_ms", "first_token_ms", "answer_ms")}
 
 
-def _print(summary: dict[str, Any], burst: dict[str, Any]) -> None:
+def _print(summary: dict[str, Any], burst: dict[str, Any], memory: dict[str, float] | None) -> None:
     print("\n| measure (client side, ms) | p50 | p95 | n |\n|---|---|---|---|")
     for key, label in (
         ("ask_ms", "POST /api/ask, total"),
@@ -120,6 +141,8 @@ def _print(summary: dict[str, Any], burst: dict[str, Any]) -> None:
         f"\n{burst['askers']} concurrent askers: {burst['ok']} answered, {burst['busy_503']} got 503, "
         f"other statuses {burst['other']} ({burst['wall_s']} s)"
     )
+    if memory:
+        print(f"server RSS after the run: {memory['rss_mb']:.0f} MB (peak {memory['peak_rss_mb']:.0f} MB)")
 
 
 def _start_server() -> ServeProcess:

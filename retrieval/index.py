@@ -20,8 +20,9 @@ from typing import Any
 import faiss
 import numpy as np
 
-from retrieval import index_store
+from retrieval import dense_index, index_store
 from retrieval.chunking import ChunkerSettings, chunk_article
+from retrieval.dense_index import DenseLayout, DenseSettings
 from retrieval.documents import Article, Chunk
 from retrieval.embedding import Embedder, ProgressCallback
 from retrieval.errors import IndexMismatchError, IndexNotFoundError
@@ -70,10 +71,13 @@ def embedding_text(article: Article, chunk: Chunk) -> str:
 class ArticleIndex:
     """Persistent index at `path`. Cheap to construct; `load()` reads it from disk."""
 
-    def __init__(self, path: Path, embedder: Embedder, chunker: ChunkerSettings) -> None:
+    def __init__(
+        self, path: Path, embedder: Embedder, chunker: ChunkerSettings, dense: DenseSettings | None = None
+    ) -> None:
         self.path = path
         self._embedder = embedder
         self._chunker = chunker
+        self._dense = dense or DenseSettings()
         self._snapshot: IndexSnapshot | None = None
 
     def exists(self) -> bool:
@@ -147,7 +151,7 @@ class ArticleIndex:
         stale_ids = [cid for cid, chunk in base.chunks.items() if chunk.article_id in replaced]
         dense = faiss.clone_index(base.dense)
         if stale_ids:
-            dense.remove_ids(faiss.IDSelectorBatch(np.asarray(stale_ids, dtype=np.int64)))
+            dense_index.remove_ids(dense, stale_ids)
         next_id = int(base.manifest["next_id"])
         new_ids = np.arange(next_id, next_id + len(new_chunks), dtype=np.int64)
         if len(new_chunks):
@@ -156,24 +160,32 @@ class ArticleIndex:
         chunks.update({int(cid): chunk for cid, (_, chunk) in zip(new_ids, new_chunks, strict=True)})
         articles = {aid: a for aid, a in base.articles.items() if aid not in removed}
         articles.update({a.article_id: a for a in changed})
-        return self._assemble(articles, chunks, dense, next_id + len(new_chunks), base.manifest)
+        layout = DenseLayout.from_manifest(base.manifest)
+        dense, layout = dense_index.fit_index(dense, np.asarray(sorted(chunks), dtype=np.int64), layout, self._dense)
+        return self._assemble(articles, chunks, dense, layout, next_id + len(new_chunks), base.manifest)
 
     def _assemble(
         self,
         articles: dict[str, Article],
         chunks: dict[int, Chunk],
         dense: faiss.Index,
+        layout: DenseLayout,
         next_id: int,
         previous: dict[str, Any] | None,
     ) -> IndexSnapshot:
         bm25_ids = sorted(chunks)
         bm25 = BM25Index.build([embedding_text(articles[chunks[i].article_id], chunks[i]) for i in bm25_ids])
         hashes = {aid: a.content_hash for aid, a in articles.items()}
-        manifest = self._manifest(hashes, len(chunks), next_id, previous)
+        manifest = self._manifest(hashes, len(chunks), next_id, layout, previous)
         return IndexSnapshot(manifest, articles, hashes, chunks, dense, bm25, bm25_ids)
 
     def _manifest(
-        self, hashes: dict[str, str], chunk_count: int, next_id: int, previous: dict[str, Any] | None
+        self,
+        hashes: dict[str, str],
+        chunk_count: int,
+        next_id: int,
+        layout: DenseLayout,
+        previous: dict[str, Any] | None,
     ) -> dict[str, Any]:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         corpus = "\n".join(f"{aid}:{digest}" for aid, digest in sorted(hashes.items()))
@@ -188,6 +200,7 @@ class ArticleIndex:
             "articles": len(hashes),
             "chunks": chunk_count,
             "next_id": next_id,
+            "dense": layout.to_dict(),  # absent in older indexes: exact search
         }
 
     def _persist(self, snapshot: IndexSnapshot) -> None:
@@ -209,8 +222,7 @@ class ArticleIndex:
 
     def _read_or_empty(self) -> IndexSnapshot:
         if not self.exists():
-            dense = faiss.IndexIDMap2(faiss.IndexFlatIP(self._embedder.dimension))
-            return self._assemble({}, {}, dense, 0, None)
+            return self._assemble({}, {}, dense_index.empty_index(self._embedder.dimension), DenseLayout(), 0, None)
         return self._read()
 
     def _read(self) -> IndexSnapshot:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-import faiss
 import numpy as np
 
+from retrieval import dense_index
 from retrieval.documents import Passage, SearchFilters
 from retrieval.embedding import Embedder
 from retrieval.index import ArticleIndex, IndexSnapshot
@@ -36,7 +36,7 @@ class Retriever:
         if not snapshot.chunks or (allowed is not None and not allowed):
             return []
         query_vector = self._embedder.embed([query])
-        dense = _dense_search(snapshot, query_vector, self._candidates, allowed)
+        dense = dense_index.search(snapshot.dense, query_vector, self._candidates, allowed)
         lexical = self._bm25_search(snapshot, query, allowed)
         fused = self._fuse(dense, lexical)
         return self._collapse(snapshot, fused, dense, lexical, query_vector, top_k)
@@ -99,19 +99,6 @@ def _allowed_ids(snapshot: IndexSnapshot, filters: SearchFilters | None) -> set[
         return None
     allowed_articles = {aid for aid, article in snapshot.articles.items() if filters.allows(article)}
     return {cid for cid, chunk in snapshot.chunks.items() if chunk.article_id in allowed_articles}
-
-
-def _dense_search(
-    snapshot: IndexSnapshot, query_vector: np.ndarray, candidates: int, allowed: set[int] | None
-) -> list[tuple[int, float]]:
-    k = min(candidates, snapshot.dense.ntotal)
-    if k == 0:
-        return []
-    params = None
-    if allowed is not None:
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.fromiter(allowed, dtype=np.int64)))  # type: ignore[call-arg]
-    scores, ids = snapshot.dense.search(query_vector, k, params=params)
-    return [(int(cid), float(score)) for cid, score in zip(ids[0], scores[0], strict=True) if cid >= 0]
 
 
 def _shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:

@@ -1,5 +1,6 @@
-"""The bounded queue in front of the model: one answer generates, `queue_size` wait, the rest
-are turned away at once (HTTP 503 with a Retry-After estimated from recent answer times).
+"""The bounded queue in front of the model: `slots` answers generate (one, unless a remote
+server batches them), `queue_size` wait, the rest are turned away at once (HTTP 503 with a
+Retry-After estimated from recent answer times).
 
 Admission happens before a response starts, so a streaming client gets a clean 503 rather
 than a stream that fails later. The generation itself is serialised by the pipeline.
@@ -34,8 +35,9 @@ class Ticket:
 
 
 class Admission:
-    def __init__(self, queue_size: int, expected_answer_s: float = 8.0) -> None:
-        self.capacity = 1 + queue_size
+    def __init__(self, queue_size: int, expected_answer_s: float = 8.0, slots: int = 1) -> None:
+        self.capacity = slots + queue_size
+        self._slots = slots
         self._admitted = 0
         self._lock = threading.Lock()
         self._answer_s = expected_answer_s
@@ -43,9 +45,9 @@ class Admission:
     def enter(self) -> Ticket:
         with self._lock:
             if self._admitted >= self.capacity:
-                wait_s = max(1, math.ceil(self._answer_s * self._admitted / 2))
+                wait_s = max(1, math.ceil(self._answer_s * self._admitted / (2 * self._slots)))
                 raise ServiceBusyError(
-                    f"the model is busy ({self._admitted - 1} question(s) already waiting); retry in about {wait_s} s",
+                    f"the model is busy ({self.waiting} question(s) already waiting); retry in about {wait_s} s",
                     retry_after_s=wait_s,
                 )
             self._admitted += 1
@@ -58,8 +60,8 @@ class Admission:
 
     @property
     def waiting(self) -> int:
-        """Admitted answers not yet generating (all but the one that is)."""
-        return max(0, self._admitted - 1)
+        """Admitted answers not yet generating (all but those in the generation slots)."""
+        return max(0, self._admitted - self._slots)
 
     @property
     def admitted(self) -> int:

@@ -63,9 +63,14 @@ class Timings:
 class Usage:
     prompt_tokens: int | None
     completion_tokens: int | None
+    cached_prompt_tokens: int | None = None  # of prompt_tokens, read from the model's prompt cache
 
     def to_dict(self) -> dict[str, int | None]:
-        return {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens}
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "cached_prompt_tokens": self.cached_prompt_tokens,
+        }
 
 
 @dataclass(frozen=True)

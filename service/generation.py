@@ -36,6 +36,9 @@ class GenerationResult:
     first_token_ms: float | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    cached_tokens: int | None = None  # prompt tokens whose KV state was reused, not read again
+    last_token_ms: float | None = None  # with first_token_ms: the decode speed as the caller saw it
+    engine_decode_tokens_per_s: float | None = None  # as the backend measured it, where it says (llama.cpp)
 
 
 class Generator(Protocol):

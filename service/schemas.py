@@ -93,6 +93,7 @@ class TimingsOut(BaseModel):
 class UsageOut(BaseModel):
     prompt_tokens: int | None
     completion_tokens: int | None
+    cached_prompt_tokens: int | None = Field(None, description="Prompt tokens reused from the model's prompt cache.")
 
 
 class AnswerOut(BaseModel):

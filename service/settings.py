@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,13 +24,18 @@ class Settings(BaseSettings):
     index_dir: Path = Field(Path("var/index"), description="Index directory (FAISS + BM25 + articles + manifest).")
     seeds_dir: Path = Field(Path("seeds"), description="Articles indexed automatically when no index exists yet.")
     cache_dir: Path = Field(
-        default_factory=_default_cache_dir, description="Where assembled GGUF model files are kept."
+        default_factory=_default_cache_dir,
+        description="Where assembled GGUF model files and the exported int8 embedder are kept.",
     )
 
     # Retrieval
-    embedder: str = Field("all-MiniLM-L6-v2", description="Embedding model name (recorded in the manifest).")
-    embedder_threads: int = Field(1, ge=1, description="torch threads for embedding questions.")
-    ingest_threads: int = Field(0, ge=0, description="torch threads for embedding at ingest (0: every core).")
+    embedder: Literal["all-MiniLM-L6-v2:onnx-int8", "all-MiniLM-L6-v2"] = Field(
+        "all-MiniLM-L6-v2:onnx-int8",
+        description="Embedding model (recorded in the manifest): MiniLM as int8 ONNX, or the fp32 torch model.",
+    )
+    embedder_threads: int = Field(1, ge=1, description="Threads for embedding questions.")
+    ingest_threads: int = Field(0, ge=0, description="Threads for embedding at ingest (0: every core).")
+    search_threads: int = Field(1, ge=1, description="FAISS threads for searching (1 leaves the other core free).")
     chunk_words: int = Field(150, ge=20, le=400, description="Target words per passage.")
     chunk_overlap_sentences: int = Field(1, ge=0, le=5, description="Sentences shared by neighbouring passages.")
     top_k: int = Field(4, ge=1, le=50, description="Passages retrieved per question.")
@@ -96,6 +101,12 @@ class Settings(BaseSettings):
         le=1,
         description="Passages whose best sentence scores below this share of the best are left out of the prompt.",
     )
+    prompt_tokens: int = Field(
+        160,
+        ge=20,
+        le=4000,
+        description="Most evidence tokens (estimated) in the prompt, each shown passage's header included.",
+    )
 
     # HTTP service
     host: str = Field("127.0.0.1", description="Address `citewire serve` listens on.")
@@ -114,6 +125,18 @@ class Settings(BaseSettings):
         description="Serve the demo page (/), article reader pages (/articles/ID) and /widget.js; no key needed.",
     )
     queue_size: int = Field(8, ge=0, description="Answers waiting for the model beyond the one running (503 past it).")
+    generation_slots: int = Field(
+        1, ge=1, le=256, description="Answers generated at once; above 1 only with the openai backend (batching)."
+    )
+
+    @model_validator(mode="after")
+    def _slots_need_a_batching_server(self) -> Settings:
+        if self.generation_slots > 1 and self.generator != "openai":
+            raise ValueError(
+                f"CITEWIRE_GENERATION_SLOTS={self.generation_slots} needs CITEWIRE_GENERATOR=openai "
+                f"(a server that batches requests); the {self.generator} backend generates one answer at a time"
+            )
+        return self
 
     def key_list(self, which: Literal["api", "read"]) -> list[str]:
         raw = self.api_keys if which == "api" else self.read_api_keys

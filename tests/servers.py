@@ -58,6 +58,10 @@ class ServeProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
     def launch(self) -> ServeProcess:
         """Start the process without waiting for it to be ready."""
         with self._log.open("ab") as handle:

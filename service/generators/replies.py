@@ -34,15 +34,19 @@ class ReplyCollector:
     started: float = field(default_factory=time.perf_counter)
     parts: list[str] = field(default_factory=list)
     first_token_at: float | None = None
+    last_token_at: float | None = None
     finish_reason: str | None = None
     cancelled: bool = False
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    cached_tokens: int | None = None
+    engine_decode_tokens_per_s: float | None = None
 
     def add(self, text: str) -> None:
         """One text delta: kept, timed and forwarded to the caller."""
+        self.last_token_at = time.perf_counter()
         if self.first_token_at is None:
-            self.first_token_at = time.perf_counter()
+            self.first_token_at = self.last_token_at
         self.parts.append(text)
         if self.on_token is not None:
             self.on_token(text)
@@ -58,18 +62,29 @@ class ReplyCollector:
         self.take_usage(chunk)
 
     def take_usage(self, body: dict[str, Any]) -> None:
+        timings = body.get("timings")  # llama.cpp's own measurements, beside the usage
+        if isinstance(timings, dict) and timings.get("predicted_per_second"):
+            self.engine_decode_tokens_per_s = float(timings["predicted_per_second"])
         usage = body.get("usage")
         if isinstance(usage, dict):
             self.prompt_tokens = usage.get("prompt_tokens", self.prompt_tokens)
             self.completion_tokens = usage.get("completion_tokens", self.completion_tokens)
+            details = usage.get("prompt_tokens_details")
+            if isinstance(details, dict):
+                self.cached_tokens = details.get("cached_tokens", self.cached_tokens)
 
     def result(self) -> GenerationResult:
-        first = self.first_token_at
         return GenerationResult(
             text="".join(self.parts),
             finish_reason="cancelled" if self.cancelled else (self.finish_reason or "stop"),
             total_ms=(time.perf_counter() - self.started) * 1000,
-            first_token_ms=(first - self.started) * 1000 if first is not None else None,
+            first_token_ms=self._ms(self.first_token_at),
             prompt_tokens=self.prompt_tokens,
             completion_tokens=self.completion_tokens,
+            cached_tokens=self.cached_tokens,
+            last_token_ms=self._ms(self.last_token_at),
+            engine_decode_tokens_per_s=self.engine_decode_tokens_per_s,
         )
+
+    def _ms(self, moment: float | None) -> float | None:
+        return (moment - self.started) * 1000 if moment is not None else None

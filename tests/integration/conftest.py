@@ -4,15 +4,17 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.embedding import SentenceTransformerEmbedder
+from retrieval.embedding import Embedder, make_embedder
 from service.pipeline import Pipeline
 from service.settings import Settings
 from tests.conftest import SEEDS
 
 
 @pytest.fixture(scope="session")
-def real_embedder() -> SentenceTransformerEmbedder:
-    embedder = SentenceTransformerEmbedder()
+def real_embedder() -> Embedder:
+    """The embedder the service ships with (the int8 ONNX MiniLM unless CITEWIRE_EMBEDDER says otherwise)."""
+    settings = Settings()
+    embedder = make_embedder(settings.embedder, cache_dir=settings.cache_dir)
     embedder.warm_up()
     return embedder
 
@@ -23,7 +25,7 @@ def seed_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_pipeline(real_embedder: SentenceTransformerEmbedder, seed_index_dir: Path) -> Pipeline:
+def real_pipeline(real_embedder: Embedder, seed_index_dir: Path) -> Pipeline:
     """Real embedder, FAISS and BM25 over the seeds; the default (llama.cpp) generator on demand."""
     pipeline = Pipeline(Settings(index_dir=seed_index_dir, seeds_dir=SEEDS), embedder=real_embedder)
     pipeline.warm_up()

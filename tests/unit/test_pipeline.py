@@ -149,7 +149,11 @@ def test_answer_schema(make_pipeline) -> None:
     assert set(data["passages"][0]) >= {"article_id", "chunk_id", "text", "score"}
     assert set(data["timings_ms"]) == {"rewrite", "retrieve", "generate", "first_token", "total"}
     assert data["standalone_question"] is None
-    assert data["usage"] == {"prompt_tokens": 10, "completion_tokens": len(LAVROV_A.split(" "))}
+    assert data["usage"] == {
+        "prompt_tokens": 10,
+        "completion_tokens": len(LAVROV_A.split(" ")),
+        "cached_prompt_tokens": None,
+    }
 
 
 def test_supported_but_off_topic_sentence_is_removed(make_pipeline) -> None:

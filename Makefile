@@ -44,7 +44,7 @@ eval-gate: install                       ## the same, failing on a regression ag
 eval-all: install                        ## every row of the README's evaluation table (about 35 min on 2 cores)
 	scripts/eval_all.sh
 
-bench: install                           ## every benchmark of the README's Performance section (about 50 min on 2 cores)
+bench: install                           ## every benchmark of the README's Performance section (about 30 min on 2 cores)
 	$(BIN)/python -m bench.ingest_search --queries 400
 	$(BIN)/python -m bench.answer
 	$(BIN)/python -m bench.http

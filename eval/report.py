@@ -181,3 +181,57 @@ def _fmt(value: Any) -> str:
 
 def _e(text: Any) -> str:
     return escape(str(text), quote=True)
+
+
+def render_claims_report(config: dict[str, Any], metrics: dict[str, Any], records: list[tuple[Any, dict]]) -> str:
+    """The claims run's page: rates with 95% intervals overall, by corpus and by kind, and the
+    claims the checker got wrong (accepted fabrications first)."""
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>citewire eval: claims ({_e(metrics['split'])})</title><style>{_CSS}</style></head><body>",
+        f"<h1>citewire evaluation: claims, {_e(metrics['split'])} split</h1>",
+        f"<p class='meta'>{len(records)} claims · {_e(config.get('target', ''))} · commit "
+        f"{_e((config['fingerprint'].get('git_commit') or 'unknown')[:12])}"
+        f"{' (modified)' if config.get('git_dirty') else ''} · started {_e(config.get('started', ''))}</p>",
+        "<h2>Rates</h2>",
+        _claims_table({"overall": metrics["overall"], **metrics["by_corpus"], **metrics["by_kind"]}),
+    ]
+    wrong = [(c, v) for c, v in records if c.fabricated == bool(v.get("supported"))]
+    wrong.sort(key=lambda r: not r[0].fabricated)
+    parts += ["<h2>Wrong verdicts</h2>", *(_claim_failure(c, v) for c, v in wrong[:60]), "</body></html>"]
+    return "\n".join(parts)
+
+
+def _claims_table(sections: dict[str, Any]) -> str:
+    head = "<tr><th></th><th>fabricated rejected</th><th>95% CI</th><th>n</th><th>true recognised</th><th>95% CI</th>"
+    rows = [head + "<th>n</th><th>verify p50 ms</th></tr>"]
+    for name, section in sections.items():
+        claims, latency = section["claims"], section["latency_ms"]
+        cells = [
+            _fmt(claims["fabricated_rejected"]),
+            _interval(claims["fabricated_rejected_ci95"]),
+            _fmt(claims["fabricated"]),
+            _fmt(claims["true_recognised"]),
+            _interval(claims["true_recognised_ci95"]),
+            _fmt(claims["true"]),
+            _fmt(latency["verify_p50"]),
+        ]
+        rows.append(f"<tr><th>{_e(name)}</th>" + "".join(f"<td class='n'>{c}</td>" for c in cells) + "</tr>")
+    return "<table>" + "".join(rows) + "</table>"
+
+
+def _interval(bounds: list[float] | None) -> str:
+    return "–" if not bounds else f"{bounds[0]:.2f}–{bounds[1]:.2f}"
+
+
+def _claim_failure(claim: Any, verdict: dict[str, Any]) -> str:
+    kind = "accepted fabrication" if claim.fabricated else "missed true claim"
+    notes = "".join(f"<li>{_e(n)}</li>" for n in verdict.get("notes", []))
+    citations = "".join(_citation(c) for c in verdict.get("citations", []))
+    return (
+        f"<div class='fail'><p><span class='bad'>{_e(kind)}</span> {_e(claim.id)} "
+        f"<span class='tag'>{_e(claim.kind)}</span><span class='tag'>{_e(claim.corpus)}</span></p>"
+        f"<p><b>Claim:</b> {_e(claim.claim)}</p><p><b>Verdict:</b> {_e(verdict.get('verdict'))} "
+        f"<span class='meta'>(article {_e(', '.join(claim.articles))}; {_e(claim.note)})</span></p>"
+        f"<ul>{notes}</ul>{citations}</div>"
+    )

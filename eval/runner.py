@@ -4,7 +4,6 @@ config.json, predictions.jsonl, metrics.json and report.html into the run folder
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,14 +22,11 @@ from eval.datasets import (
 from eval.metrics import compute_metrics
 from eval.predictions import Prediction, mark_verbatim, score
 from eval.report import render_report
+from eval.run_files import RunError, git_commit, git_dirty, write_json, write_or_check_config
 from eval.targets import Target
 from service.settings import Settings
 
 RunProgress = Callable[[int, int], Callable[[Prediction], None]]  # (total, already done) -> advance
-
-
-class RunError(Exception):
-    """The run cannot start or continue (mismatched resume, missing articles); says what to do."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +67,7 @@ def run(request: RunRequest, target: Target, progress: RunProgress | None = None
                 advance(prediction)
     predictions = [done[q.id] for q in questions]
     metrics = {"dataset": dataset.name, "mode": request.mode, **compute_metrics(predictions)}
-    _write_json(request.out / "metrics.json", metrics)
+    write_json(request.out / "metrics.json", metrics)
     (request.out / "report.html").write_text(render_report(config, metrics, predictions), encoding="utf-8")
     return RunResult(request.out, metrics, predictions, len(todo))
 
@@ -103,23 +99,7 @@ def _check_gold_articles(questions: list[EvalQuestion], target: Target) -> None:
 
 
 def _write_or_check_config(request: RunRequest, dataset: Dataset, target: Target) -> dict[str, Any]:
-    config = _config(request, dataset, target)
-    path = request.out / "config.json"
-    if path.is_file():
-        previous = json.loads(path.read_text(encoding="utf-8"))
-        if previous.get("fingerprint") != config["fingerprint"]:
-            changed = sorted(
-                key
-                for key in config["fingerprint"]
-                if previous.get("fingerprint", {}).get(key) != config["fingerprint"][key]
-            )
-            raise RunError(
-                f"{request.out} holds a run with a different configuration ({', '.join(changed)} changed); "
-                "resume with the same options, or choose a new --out"
-            )
-        config["started"] = previous.get("started", config["started"])
-    _write_json(path, config)
-    return config
+    return write_or_check_config(request.out, _config(request, dataset, target))
 
 
 def _config(request: RunRequest, dataset: Dataset, target: Target) -> dict[str, Any]:
@@ -131,14 +111,14 @@ def _config(request: RunRequest, dataset: Dataset, target: Target) -> dict[str, 
         "mode": request.mode,
         "url": request.url,
         "settings": None if request.url else settings,
-        "git_commit": _git_commit(),
+        "git_commit": git_commit(),
     }
     return {
         "fingerprint": fingerprint,
         "target": target.description,
         "models": target.models(),
         "limit": request.limit,
-        "git_dirty": _git_dirty(),
+        "git_dirty": git_dirty(),
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": " ".join(sys.argv),
     }
@@ -179,27 +159,3 @@ def outcome(prediction: Prediction) -> str:
     if not scores.answered:
         return "declined"
     return "correct" if scores.crag == 1 else "wrong"
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> None:
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    temporary.replace(path)
-
-
-def _git_commit() -> str | None:
-    return _git("rev-parse", "HEAD")
-
-
-def _git_dirty() -> bool | None:
-    """Whether tracked files differ from the commit (the run then measured uncommitted code)."""
-    status = _git("status", "--porcelain", "--untracked-files=no")
-    return None if status is None else bool(status)
-
-
-def _git(*args: str) -> str | None:
-    try:
-        done = subprocess.run(["git", *args], capture_output=True, text=True, check=True, cwd=Path(__file__).parent)
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return done.stdout.strip()

@@ -36,6 +36,27 @@ def summary_lines(metrics: dict[str, Any]) -> list[str]:
     return lines
 
 
+def claim_summary_lines(metrics: dict[str, Any]) -> list[str]:
+    """Fabricated-rejected and true-recognised rates with 95% intervals: overall, by corpus, by kind."""
+    sections = {"overall": metrics["overall"], **metrics["by_corpus"], **metrics["by_kind"]}
+    lines = [f"claims ({metrics['split']} split): fabricated rejected / true recognised, 95% intervals"]
+    for name, section in sections.items():
+        c = section["claims"]
+        lines.append(
+            f"  {name:18} fabricated rejected {_rate(c, 'fabricated_rejected', 'fabricated')}   "
+            f"true recognised {_rate(c, 'true_recognised', 'true')}"
+        )
+    latency = metrics["overall"]["latency_ms"]
+    lines.append(f"  verify latency p50 {_fmt(latency['verify_p50'])} ms, p95 {_fmt(latency['verify_p95'])} ms")
+    return lines
+
+
+def _rate(claims: dict[str, Any], key: str, count: str) -> str:
+    interval = claims.get(f"{key}_ci95")
+    bounds = f"[{interval[0]:.2f}, {interval[1]:.2f}]" if interval else "[–]"
+    return f"{_fmt(claims[key])} {bounds} (n={claims[count]})"
+
+
 def markdown_table(runs: list[tuple[str, dict[str, Any]]]) -> str:
     header = "| run | " + " | ".join(label for _, _, label in _COLUMNS) + " |"
     rows = [header, "|" + "---|" * (len(_COLUMNS) + 1)]

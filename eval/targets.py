@@ -28,6 +28,8 @@ class Target(Protocol):
 
     def ask(self, question: str, mode: str) -> dict[str, Any]: ...
 
+    def verify(self, claim: str) -> dict[str, Any]: ...
+
     def ranked_articles(self, question: str, depth: int = 10) -> list[str]: ...
 
     def article_text(self, article_id: str) -> str | None: ...
@@ -46,6 +48,9 @@ class PipelineTarget:
 
     def ask(self, question: str, mode: str) -> dict[str, Any]:
         return self._pipeline.ask(question, mode=mode).to_dict()
+
+    def verify(self, claim: str) -> dict[str, Any]:
+        return self._pipeline.verify(claim).to_dict()
 
     def ranked_articles(self, question: str, depth: int = 10) -> list[str]:
         passages = self._pipeline.search(question, top_k=RANKED_PASSAGES)
@@ -81,6 +86,9 @@ class HttpTarget:
         answer = self._call(lambda: self._client.post("/api/ask", json={"question": question, "mode": mode}))
         answer["client_ms"] = round((time.perf_counter() - started) * 1000, 1)
         return answer
+
+    def verify(self, claim: str) -> dict[str, Any]:
+        return self._call(lambda: self._client.post("/api/verify", json={"claim": claim}))
 
     def ranked_articles(self, question: str, depth: int = 10) -> list[str]:
         found = self._call(lambda: self._client.get("/api/search", params={"q": question, "top_k": RANKED_PASSAGES}))

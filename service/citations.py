@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from retrieval.documents import Passage
 from retrieval.sentences import split_sentences
 from retrieval.term_stats import TermStats
 from service.answers import Citation
-from service.support import Support, SupportChecker
+from service.answer.grounding import GroundingChecker, Judgement
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +40,24 @@ class DraftSentence:
 
 
 @dataclass(frozen=True)
+class Support:
+    """Where a sentence's quote is: a window of `passages[passage_index]`, article offsets."""
+
+    passage_index: int
+    start: int
+    end: int
+    coverage: float = 1.0  # share of the sentence's words found in the quote itself
+    sentences: int = 1
+    contradicted: bool = False  # the quote says otherwise (it stands in for the model's sentence)
+
+
+@dataclass(frozen=True)
 class VerifiedSentence:
     text: str
     support: Support | None  # None only for kept "the passages don't say ..." sentences
     repaired: bool
-    replaced: str | None = None  # the model's sentence, when it contradicted the quote now standing in for it
+    replaced: str | None = None  # the model's sentence, when the quote now standing in for it failed the check
+    quoted: bool = False  # the text is the quote itself, in quotation marks
 
 
 @dataclass(frozen=True)
@@ -88,47 +102,81 @@ def parse_draft(raw: str, passage_count: int) -> tuple[list[DraftSentence], list
     return sentences, dropped
 
 
+QuoteCheck = Callable[[Passage, int, int], bool]  # does this quote (article span) answer the question?
+
+
 def verify(
     raw: str,
     passages: list[Passage],
-    checker: SupportChecker,
+    checker: GroundingChecker,
     stats: TermStats | None = None,
     shown: int | None = None,
     question: str = "",
+    answers_question: QuoteCheck | None = None,
 ) -> Verification:
     """Check `raw` against `passages`; its markers [1]..[shown] name the first `shown` of them
-    (the ones the model saw), while repairs may use any of them."""
+    (the ones the model saw), while repairs may use any of them. A sentence no quote supports is
+    never kept as written: the quote that contradicts it, or else its closest quote when
+    `answers_question` accepts that quote, stands in for it, marked as a quote; otherwise it is
+    removed. A sentence that only restates the question is not an answer."""
     drafts, dropped = parse_draft(raw, len(passages) if shown is None else shown)
     declined = is_decline(raw) and not any(d.cited for d in drafts if not is_decline(d.text))
-    claims = [d for d in drafts if not is_decline(d.text)]
-    matrix = checker.support_matrix([d.text for d in claims], passages, stats, question) if claims and passages else []
     kept: list[VerifiedSentence] = []
     removed: list[str] = []
     repaired = 0
-    supports = iter(matrix)
     for draft in drafts:
         if is_decline(draft.text):
             kept.append(VerifiedSentence(draft.text, None, False))
             continue
-        row = next(supports)
-        own = [found for i in draft.cited if (found := row[i]) is not None and not found.contradicted]
-        if own:
-            kept.append(VerifiedSentence(draft.text, max(own, key=lambda s: s.strength), False))
+        row = checker.judge(draft.text, passages, question, stats) if passages else []
+        found = _supported(draft, row)
+        if found is not None:
+            kept.append(found)
+            repaired += found.repaired
             continue
-        others = [s for s in row if s is not None and not s.contradicted]
-        contradicted = [s for s in row if s is not None and s.contradicted]
-        if others:
-            kept.append(VerifiedSentence(draft.text, max(others, key=lambda s: s.strength), True))
-            repaired += 1
-        elif contradicted:  # the model turned the source around: say what the source says instead
-            best = max(contradicted, key=lambda s: s.strength)
-            quote = passages[best.passage_index].article.text[best.start : best.end]
-            kept.append(VerifiedSentence(_tidy(quote), best, True, replaced=draft.text))
-        else:
+        stand_in = _stand_in(draft, row, passages, answers_question)
+        if stand_in is None:
             removed.append(draft.text)
+        else:
+            kept.append(stand_in)
     if not any(s.support for s in kept):
         kept = []
     return Verification(kept, removed, repaired, dropped, declined)
+
+
+def _supported(draft: DraftSentence, row: list[Judgement | None]) -> VerifiedSentence | None:
+    """The draft with its own citation when that passage supports it, else the best other one."""
+    supports = [(i, j) for i, j in enumerate(row) if j is not None and j.verdict == "supported"]
+    own = [(i, j) for i, j in supports if i in draft.cited]
+    for candidates, repaired in ((own, False), (supports, True)):
+        if candidates:
+            index, best = max(candidates, key=lambda pair: pair[1].rank)
+            return VerifiedSentence(draft.text, _support(index, best), repaired)
+    return None
+
+
+def _stand_in(
+    draft: DraftSentence, row: list[Judgement | None], passages: list[Passage], answers_question: QuoteCheck | None
+) -> VerifiedSentence | None:
+    """The quote that says otherwise, or the closest quote that answers the question, in place of
+    an unsupported sentence (marked as a quote); None when there is no such quote."""
+    judged = [(i, j) for i, j in enumerate(row) if j is not None]
+    contradicting = [(i, j) for i, j in judged if j.verdict == "contradicted"]
+    closest = sorted(judged, key=lambda pair: -pair[1].coverage)[:1] if answers_question else []
+    for index, judgement in contradicting or closest:
+        window = judgement.window
+        if answers_question is not None and not answers_question(window.passage, window.start, window.end):
+            continue
+        quote = _tidy(window.text)
+        return VerifiedSentence(f"“{quote}”", _support(index, judgement), True, replaced=draft.text, quoted=True)
+    return None
+
+
+def _support(index: int, judgement: Judgement) -> Support:
+    window = judgement.window
+    return Support(
+        index, window.start, window.end, judgement.coverage, len(window.sentences), judgement.verdict == "contradicted"
+    )
 
 
 def attach_citations(sentences: list[VerifiedSentence], passages: list[Passage]) -> tuple[str, list[Citation]]:

@@ -1,4 +1,4 @@
-"""`citewire`: ingest, ask, search, articles, show, delete, models, serve, eval."""
+"""`citewire`: ingest, ask, verify, search, articles, show, delete, models, serve, eval."""
 
 from __future__ import annotations
 
@@ -90,6 +90,25 @@ def ask(
         click.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
     else:
         _print_answer(answer)
+
+
+@main.command()
+@click.argument("claim")
+@click.option("--article", "article_ids", multiple=True, help="Check only against these article ids (repeatable).")
+@click.option("--top-k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve (default 8).")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+@click.pass_obj
+def verify(settings: Settings, claim: str, article_ids: tuple[str, ...], top_k: int | None, as_json: bool) -> None:
+    """Fact-check CLAIM against the archive: supported, contradicted or not found, with quotes.
+
+    Exit status: 0 supported, 3 contradicted, 4 not found (1 for errors)."""
+    with _user_errors():
+        checked = _pipeline(settings).verify(claim, list(article_ids) or None, top_k)
+    if as_json:
+        click.echo(json.dumps(checked.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_check(checked)
+    sys.exit({"supported": 0, "contradicted": 3}.get(checked.verdict, 4))
 
 
 @main.command()
@@ -225,6 +244,17 @@ def _print_answer(answer: Answer) -> None:
     for note in answer.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(f"({answer.mode}, {answer.timings.total / 1000:.1f} s)", err=True)
+
+
+def _print_check(checked: Any) -> None:
+    label = {"supported": "SUPPORTED", "contradicted": "CONTRADICTED", "not_found": "NOT FOUND"}[checked.verdict]
+    click.echo(f"{label}: {checked.claim}")
+    for citation in checked.citations:
+        meta = ", ".join(str(v) for v in (citation.source, citation.published) if v)
+        click.echo(f"  [{citation.n}] {citation.title}" + (f" ({meta})" if meta else "") + f"  [{citation.article_id}]")
+        click.echo(f"      “{_shorten(citation.quote, 300)}” (chars {citation.start}-{citation.end})")
+    for note in checked.notes:
+        click.echo(f"note: {note}")
 
 
 def _progress_bar(total: int) -> Callable[[int], None]:

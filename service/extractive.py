@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from service.citations import VerifiedSentence
+from service.citations import Support, VerifiedSentence
 from service.evidence import EvidenceSentence
-from service.support import Support
 
 
 def extractive_sentences(
@@ -24,7 +23,7 @@ def extractive_sentences(
     return [
         VerifiedSentence(
             text=e.text,
-            support=Support(e.passage_index, e.start, e.end, coverage=e.coverage, similarity=e.cosine),
+            support=Support(e.passage_index, e.start, e.end, coverage=e.coverage),
             repaired=False,
         )
         for e in chosen

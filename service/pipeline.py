@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from prompts import render
@@ -24,6 +25,9 @@ from retrieval.errors import ArticleNotFoundError
 from retrieval.index import ArticleIndex, IngestReport, ProgressFactory
 from retrieval.loaders import load_articles
 from retrieval.retriever import Retriever
+from service.answer.factcheck import ClaimCheck, check_claim
+from service.answer.grounding import GroundingChecker
+from service.answer.syntax import SyntaxParser
 from service.answers import Answer, Timings, Usage
 from service.attribution import attribute_dates
 from service.citations import VerifiedSentence, attach_citations, verify
@@ -43,12 +47,12 @@ from service.evidence import (
 from service.extractive import extractive_sentences
 from service.generation import ChatMessage, GenerationRequest, GenerationResult, Generator, StopCheck, TokenCallback
 from service.settings import Settings
-from service.support import SupportChecker
 
 logger = logging.getLogger(__name__)
 DECLINE_TEXT = "The articles don't say."
 UNVERIFIED_TEXT = "I could not write an answer that the articles support."
 PassagesCallback = Callable[[list[Passage]], None]
+STAND_IN_RATIO = 0.9  # a quote stands in for an unsupported sentence only if it is near the best evidence
 
 
 class Pipeline:
@@ -70,7 +74,7 @@ class Pipeline:
         query_embedder = CachingEmbedder(self.embedder)  # evidence and citation checks share sentences
         self.retriever = Retriever(self.index, query_embedder)
         self._scorer = EvidenceScorer(query_embedder)
-        self._checker = SupportChecker(query_embedder)
+        self.grounding = GroundingChecker(SyntaxParser())
         self._generator = generator
         self._prompt_budget = PromptBudget(settings.prompt_sentences, settings.prompt_min_ratio, settings.prompt_tokens)
         self._generator_lock = threading.Lock()  # loading the model
@@ -81,6 +85,7 @@ class Pipeline:
     def warm_up(self, load_generator: bool = False, progress: ProgressFactory | None = None) -> None:
         dense_index.use_threads(self.settings.search_threads)
         self.embedder.warm_up()
+        self.grounding.warm_up()
         self.ensure_index(progress)
         self.index.load()
         if load_generator:
@@ -141,6 +146,23 @@ class Pipeline:
         query = self.check_question(query)
         self.index.refresh()
         return self.retriever.search(query, top_k or self.settings.top_k, filters)
+
+    def verify(self, claim: str, article_ids: Sequence[str] | None = None, top_k: int | None = None) -> ClaimCheck:
+        """Fact-check `claim` against the whole archive (or only `article_ids`)."""
+        started = time.perf_counter()
+        claim = self.check_question(claim, what="claim")
+        self.index.refresh()
+        filters = None
+        if article_ids:
+            missing = [a for a in article_ids if a not in self.index.snapshot.articles]
+            if missing:
+                raise ArticleNotFoundError(f"no article with id {', '.join(repr(m) for m in missing)}")
+            filters = SearchFilters(article_ids=frozenset(article_ids))
+        passages = self.retriever.search(claim, top_k or self.settings.verify_top_k, filters)
+        retrieved = _ms_since(started)
+        checked = check_claim(claim, passages, self.grounding, self.index.snapshot.term_stats)
+        total = _ms_since(started)
+        return checked.with_timings(retrieve=retrieved, check=total - retrieved, total=total)
 
     def ask(
         self,
@@ -238,11 +260,20 @@ class Pipeline:
         shown = [source.passage_index for source in sources]
         ordered = [run.passages[i] for i in shown] + [p for i, p in enumerate(run.passages) if i not in shown]
         stats = self.index.snapshot.term_stats
-        verification = verify(result.text, ordered, self._checker, stats, shown=len(sources), question=run.query)
+        verification = verify(
+            result.text,
+            ordered,
+            self.grounding,
+            stats,
+            shown=len(sources),
+            question=run.query,
+            answers_question=partial(run.answers_question, STAND_IN_RATIO),
+        )
         notes = [f"removed unsupported sentence: {text}" for text in verification.removed]
         notes += [f"repaired {verification.repaired} citation(s)"] if verification.repaired else []
         notes += [
-            f"replaced a sentence that contradicted its source by the source's words: {s.replaced}"
+            f"replaced a sentence its source {'contradicts' if s.support and s.support.contradicted else 'does not state'}"
+            f" by the source's words: {s.replaced}"
             for s in verification.sentences
             if s.replaced
         ]
@@ -296,14 +327,14 @@ class Pipeline:
             temperature=0.0,
         )
 
-    def check_question(self, question: str) -> str:
-        """The question with whitespace normalised; InvalidRequestError when empty or too long."""
+    def check_question(self, question: str, what: str = "question") -> str:
+        """The question (or claim) with whitespace normalised; InvalidRequestError when empty or too long."""
         question = " ".join(question.split())
         if not question:
-            raise InvalidRequestError("the question is empty")
+            raise InvalidRequestError(f"the {what} is empty")
         if len(question) > self.settings.max_question_chars:
             raise InvalidRequestError(
-                f"the question is {len(question)} characters long; the limit is {self.settings.max_question_chars}"
+                f"the {what} is {len(question)} characters long; the limit is {self.settings.max_question_chars}"
             )
         return question
 
@@ -374,6 +405,13 @@ class _AnswerRun:
             )
         text, citations = attach_citations(attribute_dates(sentences, passages), passages)
         return self._answer(text, True, citations, notes)
+
+    def answers_question(self, min_ratio: float, passage: Passage, start: int, end: int) -> bool:
+        """A quote is an answer when it is good evidence for the question (at least `min_ratio` of
+        the best evidence score) and mentions enough of the question's terms."""
+        relevant = relevance(self.evidence, self.passages, passage.article_id, start, end)
+        covered = question_coverage(self.evidence, self.passages, passage.article_id, start, end)
+        return relevant >= min_ratio * top_score(self.evidence) and covered >= max(self.min_question_coverage, 0.01)
 
     def _question_coverage(self, sentences: list[VerifiedSentence], passages: list[Passage]) -> float:
         """The most of the question's terms that any quote of the answer mentions."""

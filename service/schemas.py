@@ -48,6 +48,15 @@ class AskIn(_In):
         return tuple(Turn(message.role, message.content) for message in self.history)
 
 
+class VerifyIn(_In):
+    claim: str = Field(
+        description="The claim to fact-check: one or more sentences (limit: CITEWIRE_MAX_QUESTION_CHARS)."
+    )
+    article_ids: list[str] | None = Field(
+        None, min_length=1, max_length=10_000, description="Check only against these articles (default: all)."
+    )
+
+
 class ArticleIn(_In):
     id: str = Field(description="Stable id: 1-128 letters, digits, '.', '_' or '-'.")
     title: str
@@ -108,6 +117,18 @@ class AnswerOut(BaseModel):
     model: str | None
     notes: list[str]
     usage: UsageOut | None
+
+
+class VerdictOut(BaseModel):
+    claim: str
+    supported: bool = Field(description="True only when every sentence of the claim is stated by a quote.")
+    verdict: Literal["supported", "contradicted", "not_found"]
+    citations: list[CitationOut] = Field(
+        description="supported: the quotes that state it; contradicted: the quote that says otherwise."
+    )
+    notes: list[str] = Field(description="How a quote disagrees, or which words no retrieved passage holds.")
+    passages: list[PassageOut] = Field(description="The passages retrieved for the claim.")
+    timings_ms: dict[str, float]
 
 
 class SearchOut(BaseModel):

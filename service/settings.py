@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     chunk_words: int = Field(150, ge=20, le=400, description="Target words per passage.")
     chunk_overlap_sentences: int = Field(1, ge=0, le=5, description="Sentences shared by neighbouring passages.")
     top_k: int = Field(4, ge=1, le=50, description="Passages retrieved per question.")
+    verify_top_k: int = Field(8, ge=1, le=50, description="Passages retrieved to fact-check a claim (`verify`).")
 
     # Generation
     generator: Literal["llamacpp", "transformers", "openai"] = Field("llamacpp", description="Generation backend.")

@@ -16,7 +16,7 @@ from service.answering import Answering, AskParams
 from service.answers import passage_to_dict
 from service.http_errors import http_error
 from service.routes.deps import READ, Ready
-from service.schemas import AnswerOut, AskIn, SearchOut, error_responses
+from service.schemas import AnswerOut, AskIn, ErrorOut, SearchOut, VerdictOut, VerifyIn, error_responses
 from service.sse import sse_event
 
 router = APIRouter(prefix="/api", tags=["questions"], dependencies=READ)
@@ -77,6 +77,21 @@ async def _answer_events(answering: Answering, params: AskParams, ticket: Ticket
             yield sse_event("answer", AnswerOut.model_validate(event.data.to_dict()).model_dump(mode="json"))
         else:
             yield sse_event("error", http_error(event.data).body())
+
+
+@router.post(
+    "/verify",
+    response_model=VerdictOut,
+    responses={**_ERRORS, 404: {"model": ErrorOut, "description": "An article id that is not in the archive"}},
+    summary="Fact-check a claim against the archive",
+)
+async def verify(body: VerifyIn, state: Ready) -> VerdictOut:
+    """Checks each sentence of `claim` against the archive (or only `article_ids`) with the same
+    checker that answers use: `supported` (every sentence is stated by a quote), `contradicted`
+    (a quote says otherwise; it is cited, and `notes` says how it disagrees) or `not_found`.
+    A read key suffices."""
+    checked = await run_in_threadpool(state.pipeline.verify, body.claim, body.article_ids)
+    return VerdictOut.model_validate(checked.to_dict())
 
 
 @router.get("/search", response_model=SearchOut, responses=_ERRORS, summary="Retrieve passages (no answer)")

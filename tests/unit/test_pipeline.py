@@ -102,7 +102,8 @@ def test_extractive_mode_does_not_use_the_model(make_pipeline) -> None:
 def test_figures_from_different_dates_say_when(make_pipeline) -> None:
     reply = (
         "The 20-month conflict has killed over 40,000 people [1]. "
-        "Assad regime actions resulted in killing more than 450.000 Syrians [2]."
+        "Assad regime actions turned a peaceful uprising in Syria to a crisis that resulted in killing more than "
+        "450.000 Syrians [2]."
     )
     # the hash embedder's scores are not semantic: this test is about dates, not relevance
     pipeline, _ = make_pipeline(reply, top_k=8, min_relevance_ratio=0.0)

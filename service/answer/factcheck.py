@@ -1,0 +1,123 @@
+"""Fact-checking a claim against retrieved passages, with the same checker answers use.
+
+Each sentence of the claim is judged against every window of the passages. The claim is
+- "supported" when every sentence has a window that supports it (citations: the supporting quotes,
+  best first, at most one per article and `max_citations` in all);
+- "contradicted" when a sentence has no support but a window that says otherwise (citation: that
+  quote, and a note saying how it disagrees);
+- "not_found" otherwise (a note names the words no retrieved passage holds).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from retrieval.documents import Passage
+from retrieval.sentences import split_sentences
+from retrieval.term_stats import TermStats
+from service.answer.grounding import GroundingChecker, Judgement, Verdict
+from service.answers import Citation, passage_to_dict
+from service.citations import make_citation
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    claim: str
+    verdict: Verdict
+    citations: list[Citation]
+    notes: list[str] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)  # retrieve, check, total
+
+    @property
+    def supported(self) -> bool:
+        return self.verdict == "supported"
+
+    def with_timings(self, **timings: float) -> ClaimCheck:
+        return replace(self, timings_ms={k: round(v, 1) for k, v in timings.items()})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "claim": self.claim,
+            "supported": self.supported,
+            "verdict": self.verdict,
+            "citations": [c.to_dict() for c in self.citations],
+            "notes": list(self.notes),
+            "passages": [passage_to_dict(p) for p in self.passages],
+            "timings_ms": dict(self.timings_ms),
+        }
+
+
+def check_claim(
+    claim: str,
+    passages: list[Passage],
+    checker: GroundingChecker,
+    stats: TermStats | None = None,
+    max_citations: int = 3,
+) -> ClaimCheck:
+    sentences = [claim[s:e] for s, e in split_sentences(claim)] or [claim]
+    verdicts: list[Verdict] = []
+    chosen: list[Judgement] = []
+    notes: list[str] = []
+    for sentence in sentences:
+        judgements = [j for j in checker.judge(sentence, passages, stats=stats) if j is not None]
+        one, picked, note = _sentence_verdict(sentence, judgements, len(sentences) > 1)
+        verdicts.append(one)
+        chosen += picked
+        notes += [note] if note else []
+    verdict: Verdict = (
+        "contradicted" if "contradicted" in verdicts else "not_found" if "not_found" in verdicts else "supported"
+    )
+    if verdict != "supported":
+        chosen = [j for j in chosen if j.verdict == verdict]
+    return ClaimCheck(claim, verdict, _citations(chosen, max_citations), notes, passages)
+
+
+def _sentence_verdict(
+    sentence: str, judgements: list[Judgement], several: bool
+) -> tuple[Verdict, list[Judgement], str | None]:
+    label = f"“{sentence}”: " if several else ""
+    supporting = sorted((j for j in judgements if j.verdict == "supported"), key=lambda j: j.rank, reverse=True)
+    if supporting:
+        return "supported", _one_per_article(supporting), None
+    contradicting = sorted((j for j in judgements if j.verdict == "contradicted"), key=lambda j: j.rank, reverse=True)
+    if contradicting:
+        top = contradicting[0]
+        return "contradicted", [top], f"{label}the quote says otherwise ({'; '.join(top.conflicts)})"
+    if not judgements:
+        return "not_found", [], f"{label}no passage was retrieved"
+    closest = max(judgements, key=lambda j: j.coverage)
+    reasons = []
+    if closest.missing:
+        reasons.append(f"no retrieved passage states {', '.join(f'“{w}”' for w in closest.missing)}")
+    reasons += list(closest.conflicts)
+    if not reasons:
+        reasons.append("the closest quote says too little of it")
+    return "not_found", [], label + "; ".join(reasons) + f" (closest: {closest.window.passage.article_id})"
+
+
+def _one_per_article(judgements: list[Judgement]) -> list[Judgement]:
+    seen: set[str] = set()
+    kept = []
+    for judgement in judgements:
+        article_id = judgement.window.passage.article_id
+        if article_id not in seen:
+            seen.add(article_id)
+            kept.append(judgement)
+    return kept
+
+
+def _citations(judgements: list[Judgement], limit: int) -> list[Citation]:
+    citations: list[Citation] = []
+    seen: set[tuple[str, int, int]] = set()
+    for judgement in judgements:
+        window = judgement.window
+        key = (window.passage.article_id, window.start, window.end)
+        if key in seen:
+            continue
+        seen.add(key)
+        citations.append(make_citation(len(citations) + 1, window.passage, window.start, window.end))
+        if len(citations) == limit:
+            break
+    return citations

@@ -1,0 +1,517 @@
+"""Does a quote support a claim? The one checker behind answers and `citewire verify`.
+
+A quote window is one sentence of a retrieved passage, or two adjacent ones. A window SUPPORTS a
+claim when everything the claim asserts is in it:
+1. every name, number, date and content word of the claim (compared by `lexicon.canonical`, i.e.
+   after normalising inflection) is found in the window, or in the article's metadata (publisher,
+   author, date), or in the question the claim restates (only words that the article uses);
+   a name may also be found through the sentences just before the window when the window refers
+   to it ("he said", "the Syrian leader"), a partial name through the full name in the article
+   ("Bashar al-Assad" for "Assad"), and a title through the article's description of that person;
+2. and nothing in the window's structure disagrees with the claim: polarity (what is negated),
+   who does what to whom, from/to, the place of an event, the figure given for a thing, who is
+   reported as speaking, and whether the window asserts the fact at all ("refused to step
+   down", "until he regained control" do not say he stepped down or regained control).
+A window that matches the claim except for a disagreement in polarity, roles, direction, place
+or figure CONTRADICTS it: the claim can be answered by what the article says instead.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+from retrieval.dates import long_form
+from retrieval.documents import Article, Passage
+from retrieval.sentences import split_sentences
+from retrieval.term_stats import TermStats
+from retrieval.terms import terms
+from service.answer.lexicon import ENTAILED_BY, canonical
+from service.answer.structure import (
+    Item,
+    SentenceFacts,
+    claim_items,
+    clause_of,
+    descriptors_of,
+    governors,
+    is_negated,
+    predicates,
+    token_keys,
+)
+from service.answer.syntax import Parsed, SyntaxParser
+
+Verdict = Literal["supported", "contradicted", "not_found"]
+_CONTRADICTING = ("polarity", "roles", "direction", "place", "figure", "speaker")
+_CONTEXT_SENTENCES = 3  # sentences before a window where "he" or "the minister" may be named
+_MAX_MISSING_FOR_CONTRADICTION = 0.25  # share of the claim (weighted) a contradicting window may lack
+_MIN_DIRECT = 0.5  # share of the claim (weighted) the window itself must hold
+
+
+@dataclass(frozen=True)
+class Window:
+    """One or two adjacent sentences of a retrieved passage; offsets into the article's text."""
+
+    passage: Passage
+    start: int
+    end: int
+    sentences: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return self.passage.article.text[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    window: Window
+    verdict: Verdict
+    coverage: float  # weighted share of the claim's words found in the window itself
+    missing: tuple[str, ...] = ()  # claim words found nowhere allowed
+    conflicts: tuple[str, ...] = ()  # "polarity: ...", "roles: ...": why the window disagrees
+
+    @property
+    def rank(self) -> tuple[int, float, int]:
+        order = {"supported": 2, "contradicted": 1, "not_found": 0}[self.verdict]
+        return order, self.coverage, -len(self.window.sentences)
+
+
+@dataclass
+class _Claim:
+    text: str
+    parsed: Parsed
+    items: list[Item]
+    facts: SentenceFacts
+    weights: dict[int, float]  # token index -> IDF weight
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights.values()) or 1.0
+
+
+@dataclass
+class _ArticleContext:
+    """What a claim about this article may draw on besides the window."""
+
+    article: Article
+    metadata: set[str]
+    title: Parsed
+    sentences: list[tuple[int, int]]
+    lowered: list[set[str]] = field(default_factory=list)  # word sets of the sentences, for names
+
+
+class GroundingChecker:
+    """Judges claims against the windows of retrieved passages. Thread-safe; cheap to build
+    (the parser loads on first use or in `warm_up`)."""
+
+    def __init__(self, parser: SyntaxParser) -> None:
+        self._parser = parser
+        self._contexts: dict[str, _ArticleContext] = {}
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        self._parser.warm_up()
+
+    # ---- public ---------------------------------------------------------------------------
+    def judge(
+        self, claim: str, passages: list[Passage], question: str = "", stats: TermStats | None = None
+    ) -> list[Judgement | None]:
+        """For each passage, the best judgement of its windows (None when it has no sentence)."""
+        prepared = self._claim(claim, stats)
+        question_keys = self._keys_of(question) if question else set()
+        best: list[Judgement | None] = []
+        for passage in passages:
+            judgements = [self._judge(prepared, window, question_keys) for window in self.windows(passage)]
+            best.append(max(judgements, key=lambda j: j.rank) if judgements else None)
+        return best
+
+    def windows(self, passage: Passage) -> list[Window]:
+        text = passage.article.text
+        spans = split_sentences(passage.text, offset=passage.chunk.start)
+        found: list[Window] = []
+        for i, (start, end) in enumerate(spans):
+            found.append(Window(passage, start, end, (text[start:end],)))
+            if i + 1 < len(spans):
+                after = spans[i + 1]
+                found.append(Window(passage, start, after[1], (text[start:end], text[after[0] : after[1]])))
+        return found
+
+    # ---- one claim against one window ------------------------------------------------------
+    def _judge(self, claim: _Claim, window: Window, question_keys: set[str]) -> Judgement:
+        sentences = [SentenceFacts.of(p) for p in self._parser.parse_many(list(window.sentences))]
+        context = self._context(window.passage.article)
+        window_keys = set().union(*(s.keys for s in sentences))
+        article_keys = window_keys | self._article_keys(window, context)
+        referring = set().union(*(s.referring for s in sentences))
+        earlier = self._earlier(window, context) if referring else []
+        coref = set().union(*(s.names for s in earlier)) if earlier else set()
+        found_in_window = 0.0
+        missing: list[str] = []
+        local: list[Item] = []  # found in the window's own words
+        for item in claim.items:
+            how = self._find(item, claim, window_keys, context, coref, question_keys & article_keys)
+            if how == "coreference" and _role_class(claim.parsed, item.token) not in referring:
+                how = None  # "he" in the window is a subject; the claim's name is not
+            if how == "window":
+                found_in_window += claim.weights[item.token]
+                local.append(item)
+            elif how is None:
+                missing.append(item.text)
+        antecedents = _speaker_antecedents(sentences, earlier)
+        conflicts = _conflicts(claim, sentences, window_keys, antecedents, context.metadata)
+        conflicts += _split_statement(claim, local, sentences)
+
+        coverage = round(found_in_window / claim.total, 4)
+        return Judgement(window, _verdict(claim, missing, conflicts, coverage), coverage, tuple(missing), conflicts)
+
+    def _find(
+        self,
+        item: Item,
+        claim: _Claim,
+        window_keys: set[str],
+        context: _ArticleContext,
+        coref: set[str],
+        echoed: set[str],
+    ) -> str | None:
+        """How a claim word is found: "window", "metadata", "question", "context" - or None."""
+        if item.key in window_keys or ENTAILED_BY.get(item.key, frozenset()) & window_keys:
+            return "window"
+        if item.key in context.metadata:
+            return "metadata"
+        if item.token in claim.facts.speaker_tokens and claim.facts.speakers & context.metadata:
+            return "metadata"  # "according to the Gulf News report" in an article Gulf News published
+        if item.key in echoed:
+            return "question"
+        if item.kind == "name" and self._partial_name(item, claim, window_keys, context):
+            return "context"
+        if item.kind == "name" and item.key in coref:
+            return "coreference"
+        if item.kind == "descriptor" and item.name_head is not None:
+            name = claim.parsed.tokens[item.name_head]
+            name_key = canonical(name.lower)
+            if (name_key in window_keys or name_key in coref) and item.key in self._descriptors(context, name):
+                return "context"
+        return None
+
+    def _partial_name(self, item: Item, claim: _Claim, window_keys: set[str], context: _ArticleContext) -> bool:
+        """ "Bashar" of "Bashar al-Assad" when the window says "Assad" and the article the full name."""
+        if item.name_head is None or item.name_head == item.token:
+            return False
+        head = claim.parsed.tokens[item.name_head]
+        if canonical(head.lower) not in window_keys:
+            return False
+        if self._other_full_name(item, head.lower, window_keys):
+            return False  # the window's "Douglas Tompkins" is not the claim's "Kristine Tompkins"
+        wanted = {item.text.casefold(), head.lower}
+        return any(wanted <= words for words in self._lowered(context))
+
+    @staticmethod
+    def _other_full_name(item: Item, head: str, window_keys: set[str]) -> bool:
+        """The window names someone else with the same head name ("Douglas Tompkins")."""
+        return any(k.endswith(f" {head}") and not k.startswith(f"{item.text.casefold()} ") for k in window_keys)
+
+    def _descriptors(self, context: _ArticleContext, name: object) -> set[str]:
+        from service.answer.syntax import Token
+
+        assert isinstance(name, Token)
+        text = context.article.text
+        with_name = [text[s:e] for s, e in context.sentences if name.lower in text[s:e].casefold()]
+        parses = [context.title, *self._parser.parse_many(with_name[:20])]
+        found: set[str] = set()
+        for parsed in parses:
+            found |= descriptors_of(parsed, canonical(name.lower))
+        return found
+
+    def _earlier(self, window: Window, context: _ArticleContext) -> list[SentenceFacts]:
+        """The title and the sentences just before the window, nearest last: where "he", "they"
+        or "the minister" in the window may be named."""
+        text = context.article.text
+        before = [text[s:e] for s, e in context.sentences if e <= window.start][-_CONTEXT_SENTENCES:]
+        return [SentenceFacts.of(p) for p in [context.title, *self._parser.parse_many(before)]]
+
+    def _article_keys(self, window: Window, context: _ArticleContext) -> set[str]:
+        text = window.passage.text
+        spans = split_sentences(text)
+        keys: set[str] = set(SentenceFacts.of(context.title).keys)
+        for parsed in self._parser.parse_many([text[s:e] for s, e in spans]):
+            keys |= {k for k in token_keys(parsed) if k}
+        return keys
+
+    # ---- preparation ---------------------------------------------------------------------
+    def _claim(self, claim: str, stats: TermStats | None) -> _Claim:
+        parsed = self._parser.parse(claim)
+        items = claim_items(parsed)
+        weights = {item.token: _weight(item, stats) for item in items}
+        return _Claim(claim, parsed, items, SentenceFacts.of(parsed), weights)
+
+    def _keys_of(self, text: str) -> set[str]:
+        return {k for k in token_keys(self._parser.parse(text)) if k}
+
+    def _context(self, article: Article) -> _ArticleContext:
+        key = f"{article.article_id}:{article.content_hash}"
+        with self._lock:
+            cached = self._contexts.get(key)
+        if cached is not None:
+            return cached
+        context = _ArticleContext(
+            article,
+            _metadata_keys(article),
+            self._parser.parse(article.title or "."),
+            split_sentences(article.text),
+        )
+        with self._lock:
+            if len(self._contexts) > 2000:
+                self._contexts.clear()
+            self._contexts[key] = context
+        return context
+
+    def _lowered(self, context: _ArticleContext) -> list[set[str]]:
+        if not context.lowered:
+            text = context.article.text
+            context.lowered = [_words(text[s:e]) for s, e in context.sentences] + [_words(context.article.title)]
+        return context.lowered
+
+
+def _verdict(claim: _Claim, missing: list[str], conflicts: tuple[str, ...], coverage: float) -> Verdict:
+    contradicting = [c for c in conflicts if c.split(":")[0] in _CONTRADICTING]
+    if contradicting:
+        lacking = sum(claim.weights[i.token] for i in claim.items if i.text in missing and i.kind != "number")
+        if lacking / claim.total <= _MAX_MISSING_FOR_CONTRADICTION:
+            return "contradicted"
+    if not missing and not conflicts and coverage >= _MIN_DIRECT:
+        return "supported"
+    return "not_found"
+
+
+def _conflicts(
+    claim: _Claim,
+    sentences: list[SentenceFacts],
+    window_keys: set[str],
+    antecedents: dict[int, set[str]],
+    metadata: set[str],
+) -> tuple[str, ...]:
+    found: list[str] = []
+    found += _polarity_conflicts(claim, sentences)
+    found += _governor_conflicts(claim, sentences)
+    found += _role_conflicts(claim, sentences, window_keys)
+    found += _direction_conflicts(claim, sentences)
+    found += _place_conflicts(claim, sentences, metadata)
+    found += _figure_conflicts(claim, sentences, window_keys)
+    found += _speaker_conflicts(claim, sentences, window_keys, antecedents, metadata)
+    return tuple(dict.fromkeys(found))
+
+
+def _split_statement(claim: _Claim, local: list[Item], sentences: list[SentenceFacts]) -> tuple[str, ...]:
+    """The words of one statement of the claim (a clause, an apposition) must come from one
+    sentence: a two-sentence window may hold a claim of two statements, and a name from the
+    sentence that "he" or "that company" refers to, but may not join a fact of one sentence to
+    a figure, cause or place of the other. A quotation running on across both counts as one."""
+    if len(sentences) < 2 or _one_quotation(sentences[0].parsed.text):
+        return ()
+    statements: dict[int, list[Item]] = {}
+    for item in local:
+        if item.kind in ("word", "number"):
+            statements.setdefault(clause_of(claim.parsed, item.token), []).append(item)
+    for items in statements.values():
+        if not any(all(_in_sentence(item, s) for item in items) for s in sentences):
+            return (f"split: the quote states “{' '.join(i.text for i in items)}” across two sentences",)
+    return ()
+
+
+def _in_sentence(item: Item, sentence: SentenceFacts) -> bool:
+    return item.key in sentence.keys or bool(ENTAILED_BY.get(item.key, frozenset()) & sentence.keys)
+
+
+def _one_quotation(first: str) -> bool:
+    """The first sentence opens a quotation that the next one goes on with (a speaker's words
+    split by the sentence splitter)."""
+    return first.count("“") > first.count("”") or first.count('"') % 2 == 1
+
+
+def _speaker_antecedents(sentences: list[SentenceFacts], earlier: list[SentenceFacts]) -> dict[int, set[str]]:
+    """For each window sentence that says "he said" / "the minister said": whom that refers to,
+    the named subject of the nearest sentence before it that has one."""
+    found: dict[int, set[str]] = {}
+    for index, sentence in enumerate(sentences):
+        if not sentence.speaker_needs_context:
+            continue
+        for facts in [*reversed(sentences[:index]), *reversed(earlier)]:
+            if facts.person_subjects:
+                found[index] = {facts.person_subjects[0]}
+                break
+    return found
+
+
+def _occurrences(sentences: list[SentenceFacts], table: str, key: str) -> list:  # type: ignore[type-arg]
+    values: list = []  # type: ignore[type-arg]
+    for sentence in sentences:
+        found = getattr(sentence, table).get(key)
+        if found:
+            values.extend(found)
+    return values
+
+
+def _polarity_conflicts(claim: _Claim, sentences: list[SentenceFacts]) -> list[str]:
+    conflicts = []
+    for item in claim.items:
+        token = claim.parsed.tokens[item.token]
+        if item.kind != "word" or token.pos not in ("VERB", "NOUN", "ADJ", "ADV"):
+            continue
+        keys = {item.key} | ENTAILED_BY.get(item.key, frozenset())
+        seen = set().union(*(set(_occurrences(sentences, "polarity", k)) for k in keys))
+        negated = is_negated(claim.parsed, item.token)
+        if seen and negated not in seen:
+            conflicts.append(f"polarity: the quote {'asserts' if negated else 'negates'} “{item.text}”")
+    return conflicts
+
+
+def _governor_conflicts(claim: _Claim, sentences: list[SentenceFacts]) -> list[str]:
+    """A verb the claim asserts that the window only embeds ("refused to step down")."""
+    claim_keys = {i.key for i in claim.items} | {t.lower for t in claim.parsed.tokens}
+    conflicts = []
+    for item in claim.items:
+        token = claim.parsed.tokens[item.token]
+        if token.pos != "VERB" and not (token.pos == "ADJ" and token.dep in ("acomp", "ROOT", "ccomp", "xcomp")):
+            continue
+        claimed = governors(claim.parsed, item.token)
+        above = _occurrences(sentences, "governors", item.key)
+        if above and not any(g <= claim_keys | claimed for g in above):
+            extra = sorted(min(above, key=len) - claim_keys)
+            conflicts.append(f"embedded: the quote has “{item.text}” under “{', '.join(extra)}”")
+    return conflicts
+
+
+def _role_conflicts(claim: _Claim, sentences: list[SentenceFacts], window_keys: set[str]) -> list[str]:
+    """Who does what to whom: the claim's actor is the window's patient (or the reverse), or the
+    window gives the same predicate another actor while naming the claim's actor elsewhere."""
+    conflicts = []
+    for key, (actors, patients) in predicates(claim.parsed, token_keys(claim.parsed)):
+        stated = [(a, p) for a, p in _occurrences(sentences, "roles", key) if a or p]
+        if not stated or not (actors or patients):
+            continue
+        swapped = all((actors & p and not actors & a) or (patients & a and not patients & p) for a, p in stated)
+        shared = any((actors | patients) & (a | p) for a, p in stated)
+        named = any(" " in k for k in actors) and all(any(" " in k for k in a) for a, _ in stated)
+        other_actor = bool(actors & window_keys or named) and all(a and not _same_party(actors, a) for a, _ in stated)
+        named_patient = any(" " in k for k in patients) and all(any(" " in k for k in p) for _, p in stated)
+        other_patient = bool(patients & window_keys or named_patient) and all(
+            p and not _same_party(patients, p) for _, p in stated
+        )
+        if (swapped and shared) or other_actor or other_patient:
+            conflicts.append(f"roles: the quote gives “{key}” another actor or turns its roles around")
+    return conflicts
+
+
+def _same_party(claimed: frozenset[str], stated: frozenset[str]) -> bool:
+    """Some actor is the same in both: equal keys, or a bare head word and a name ending in it
+    ("council", "harbour council"); "north korea" and "south korea" differ."""
+    for a in (k for k in claimed if k.strip()):
+        for b in (k for k in stated if k.strip()):
+            if a == b or ((" " not in a or " " not in b) and a.split()[-1] == b.split()[-1]):
+                return True
+    return False
+
+
+def _direction_conflicts(claim: _Claim, sentences: list[SentenceFacts]) -> list[str]:
+    stated = set().union(*(s.directions for s in sentences))
+    opposite = {"from": "to", "to": "from"}
+    return [
+        f"direction: the quote says {opposite[way]} “{target}”"
+        for way, target in claim.facts.directions
+        if (opposite[way], target) in stated and (way, target) not in stated
+    ]
+
+
+def _place_conflicts(claim: _Claim, sentences: list[SentenceFacts], metadata: set[str]) -> list[str]:
+    conflicts = []
+    for head, places in claim.facts.places.items():
+        stated = set(_occurrences(sentences, "places", head))
+        claimed = places - metadata  # the article's own date may stand for "on Saturday"
+        if stated and claimed and not claimed & stated:
+            conflicts.append(f"place: the quote places “{head}” in {', '.join(sorted(stated))}")
+    return conflicts
+
+
+def _figure_conflicts(claim: _Claim, sentences: list[SentenceFacts], window_keys: set[str]) -> list[str]:
+    conflicts = []
+    for number, noun in claim.facts.figures:
+        stated = set(_occurrences(sentences, "figure_nouns", noun))
+        if stated and number not in stated:
+            conflicts.append(f"figure: the quote gives {', '.join(sorted(stated))} for “{noun}”, not {number}")
+    return conflicts
+
+
+def _speaker_conflicts(
+    claim: _Claim,
+    sentences: list[SentenceFacts],
+    window_keys: set[str],
+    antecedents: dict[int, set[str]],
+    metadata: set[str],
+) -> list[str]:
+    """The claim's speaker must be who the window reports saying it: the speaker of the sentence
+    that holds what the claim reports (or of the sentence its quotation runs on into)."""
+    claimed = claim.facts.speakers
+    if not claimed or claimed & metadata:  # "according to Gulf News": the publisher speaks for its article
+        return []
+    content = _content_sentence(claim, sentences)
+    indexes = {content}
+    if len(sentences) == 2 and _one_quotation(sentences[0].parsed.text):
+        indexes = {0, 1}
+    stated = set().union(*(sentences[i].speakers | antecedents.get(i, set()) for i in indexes))
+    if stated and not _same_party(frozenset(claimed), frozenset(stated)):
+        return [f"speaker: the quote reports {', '.join(sorted(stated))} speaking"]
+    if not stated and not claimed & window_keys:
+        return ["unattributed: the quote does not report who said it"]
+    return []
+
+
+def _content_sentence(claim: _Claim, sentences: list[SentenceFacts]) -> int:
+    """The window sentence holding most of what the claim reports (its speaker left aside)."""
+    reported = [i.key for i in claim.items if i.key not in claim.facts.speakers]
+    counts = [sum(k in s.keys for k in reported) for s in sentences]
+    return max(range(len(sentences)), key=lambda i: counts[i])
+
+
+def _role_class(parsed: Parsed, i: int) -> str:
+    j = i
+    while parsed.tokens[j].dep in ("compound", "flat") and parsed.tokens[j].head != j:
+        j = parsed.tokens[j].head
+    return {"nsubj": "subject", "nsubjpass": "subject", "poss": "possessor"}.get(parsed.tokens[j].dep, "object")
+
+
+def _weight(item: Item, stats: TermStats | None) -> float:
+    if stats is None:
+        return 1.0
+    stems = terms(item.text)
+    return stats.idf(stems[0]) if stems else 1.0
+
+
+def _metadata_keys(article: Article) -> set[str]:
+    """Keys of the publisher, author and publication date (written out and ISO)."""
+    parts = [article.source or "", article.author or ""]
+    if article.published:
+        day = article.published
+        parts += [long_form(day), day.isoformat(), f"{day:%A}", f"{day:%B %Y}"]
+    found: set[str] = set()
+    found_names = {" ".join(canonical(w) for w in part.split()) for part in parts[:2] if " " in part}
+    for word in re.findall(r"[\w.'’-]+", " ".join(parts)):
+        found.add(canonical(word.strip(".")))
+        found |= {canonical(piece) for piece in re.split(r"[-.]", word) if piece}
+    return {k for k in found | found_names if k}
+
+
+def _words(text: str) -> set[str]:
+    return {w.casefold() for w in re.findall(r"[\w’'-]+", text)} | {
+        piece.casefold() for w in re.findall(r"[\w’'-]+", text) for piece in re.split(r"[-’']", w) if piece
+    }
+
+
+def best(judgements: Iterable[Judgement | None]) -> Judgement | None:
+    found = [j for j in judgements if j is not None]
+    return max(found, key=lambda j: j.rank) if found else None
+
+
+__all__ = ["GroundingChecker", "Judgement", "Verdict", "Window", "best", "cached_property"]

@@ -1,0 +1,120 @@
+"""The claim checker on a small hand-written article: each kind of fabrication is rejected, and
+faithful restatements (inflection, pronoun for a name, spelling, publisher, partial names) pass."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from retrieval.chunking import ChunkerSettings, chunk_article
+from retrieval.documents import Article, Passage
+from service.answer.factcheck import check_claim
+from service.answer.grounding import GroundingChecker
+from service.answer.syntax import SyntaxParser
+
+TEXT = (
+    "The Harbour Council approved a new ferry link between Portsmouth and Cherbourg on Monday, mayor Ann Lee said. "
+    "The council voted 12 to 3 in favour of the plan. "
+    "The ferry will carry 400 passengers and 120 cars on each crossing. "
+    "Lee said the operator, Blue Line, had not asked the council for a subsidy. "
+    "Blue Line hired Ann Lee's former adviser, Tom Ward, to run the service. "
+    "Ward said the first crossing would sail from Portsmouth to Cherbourg in June. "
+    "He added that tickets would cost 30 pounds. "
+    "The vote took place in Portsmouth town hall. "
+    "The link was approved because local traffic had doubled since 2010, according to the council. "
+    "Opponents, including the fishermen's union and two residents' groups, said the port could not handle more "
+    "traffic. "
+    "The council refused to delay the vote until a traffic study was finished."
+)
+ARTICLE = Article(
+    article_id="ferry",
+    title="Harbour council approves new ferry link",
+    text=TEXT,
+    source="Coast Gazette",
+    author="Jane Doe",
+    published=date(2016, 3, 14),
+)
+
+
+@pytest.fixture(scope="module")
+def checker() -> GroundingChecker:
+    return GroundingChecker(SyntaxParser())
+
+
+@pytest.fixture(scope="module")
+def passages() -> list[Passage]:
+    chunks = chunk_article(ARTICLE, ChunkerSettings(60, 1))
+    return [Passage(chunk=chunk, article=ARTICLE, score=1.0) for chunk in chunks]
+
+
+def verdict(checker: GroundingChecker, passages: list[Passage], claim: str) -> str:
+    checked = check_claim(claim, passages, checker)
+    for citation in checked.citations:  # every quote is verbatim, whatever the verdict
+        assert ARTICLE.text[citation.start : citation.end] == citation.quote
+    return checked.verdict
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Mayor Ann Lee said the council approved a ferry link between Portsmouth and Cherbourg.",
+        "The ferry will carry 400 passengers on each crossing.",
+        "Ward added that tickets would cost 30 pounds.",  # "He added" names Ward through the sentence before
+        "Blue Line hired Lee's former advisor Tom Ward to run the service.",  # adviser/advisor, partial name
+        "According to the Coast Gazette, the council voted 12 to 3 in favour of the plan.",  # the publisher
+        "Lee said Blue Line had not asked the council for a subsidy.",
+        "The council approved the ferry link on 14 March 2016.",  # the article's date
+        "Ward says the first crossing will sail from Portsmouth to Cherbourg in June.",  # tense
+    ],
+)
+def test_faithful_claims_are_supported(checker, passages, claim) -> None:
+    assert verdict(checker, passages, claim) == "supported"
+
+
+@pytest.mark.parametrize(
+    ("kind", "claim"),
+    [
+        ("swapped entity", "The Harbour Council approved a new ferry link between Portsmouth and Calais."),
+        ("changed number", "The ferry will carry 500 passengers on each crossing."),
+        ("changed number", "The council voted 11 to 3 in favour of the plan."),
+        ("reversed polarity", "Lee said Blue Line had asked the council for a subsidy."),
+        ("swapped roles", "Tom Ward hired Blue Line to run the service."),
+        (
+            "invented list",
+            "Opponents included the fishermen's union, two residents' groups and the chamber of commerce.",
+        ),
+        ("wrong speaker", "Lee said the first crossing would sail from Portsmouth to Cherbourg in June."),
+        ("wrong direction", "Ward said the first crossing would sail from Cherbourg to Portsmouth in June."),
+        ("wrong place", "The vote took place in Cherbourg town hall."),
+        ("unsupported cause", "The link was approved because tickets would cost 30 pounds."),
+        ("unsupported time", "The council approved the ferry link on Friday."),
+        ("not asserted", "The council delayed the vote until a traffic study was finished."),
+    ],
+)
+def test_fabrications_are_rejected(checker, passages, kind, claim) -> None:
+    assert verdict(checker, passages, claim) != "supported", kind
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Lee said Blue Line had asked the council for a subsidy.",
+        "The ferry will carry 500 passengers on each crossing.",
+        "Ward said the first crossing would sail from Cherbourg to Portsmouth in June.",
+    ],
+)
+def test_a_quote_that_says_otherwise_is_a_contradiction_and_is_cited(checker, passages, claim) -> None:
+    checked = check_claim(claim, passages, checker)
+    assert checked.verdict == "contradicted"
+    assert len(checked.citations) == 1 and checked.notes
+    assert checked.citations[0].quote in ARTICLE.text
+
+
+def test_every_sentence_of_a_claim_must_hold(checker, passages) -> None:
+    claim = "The council voted 12 to 3 in favour of the plan. The ferry will carry 500 passengers on each crossing."
+    assert check_claim(claim, passages, checker).verdict == "contradicted"
+    claim = "The council voted 12 to 3 in favour of the plan. Tickets will be free."
+    checked = check_claim(claim, passages, checker)
+    assert checked.verdict == "not_found" and not checked.supported
+    assert any("free" in note for note in checked.notes)

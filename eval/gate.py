@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 QUALITY = (
+    ("answers", "confidently_wrong"),
     ("retrieval", "recall@10"),
     ("retrieval", "mrr@10"),
     ("answers", "key_fact_accuracy"),
@@ -24,6 +25,7 @@ QUALITY = (
     ("crag", "score"),
 )
 LATENCY = (("latency_ms", "first_token_p50"), ("latency_ms", "total_p50"))
+LOWER_IS_BETTER = frozenset({"answers.confidently_wrong"})
 CLAIMS_QUALITY = (("claims", "fabricated_rejected"), ("claims", "true_recognised"), ("claims", "verbatim"))
 CLAIMS_LATENCY = (("latency_ms", "verify_p50"),)
 
@@ -70,6 +72,10 @@ def compare(
     deltas = []
     for group, name in quality:
         old, new = then.get(group, {}).get(name), now.get(group, {}).get(name)
+        if f"{group}.{name}" in LOWER_IS_BETTER:
+            regressed = old is not None and (new is None or new > old + tolerance)
+            deltas.append(Delta(f"{group}.{name}", old, new, f"+{tolerance:g}", regressed))
+            continue
         regressed = old is not None and (new is None or new < old - tolerance)
         deltas.append(Delta(f"{group}.{name}", old, new, f"-{tolerance:g}", regressed))
     for group, name in latency:

@@ -1,8 +1,9 @@
 """Run-level metrics, overall and per question type.
 
 - retrieval (ir-measures over article rankings): recall@5, recall@10, MRR@10, nDCG@10;
-- answers: SQuAD exact match and token F1 (declines are the empty answer), key-fact accuracy and
-  key-fact recall over answerable questions;
+- answers: confidently wrong (answered and wrong, or an unanswerable question answered, over all
+  questions), SQuAD exact match and token F1 (declines are the empty answer), key-fact accuracy
+  and key-fact recall over answerable questions, each headline rate with its 95% interval;
 - citations (ALCE-style, see eval.citation_scoring): precision, recall, verbatim share;
 - abstention: precision / recall / F1 of declining, unanswerable questions being the positives;
 - CRAG score: mean of +1 correct, 0 declined, -1 wrong;
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from eval.confidence import rate
 from eval.predictions import Prediction, QuestionScores, score
 
 RETRIEVAL_MEASURES = ("R@5", "R@10", "RR@10", "nDCG@10")
@@ -71,10 +73,15 @@ def retrieval_metrics(predictions: list[Prediction]) -> dict[str, float | None]:
     return {_NAMES[name]: round(total / len(judged), 4) for name, total in totals.items()}
 
 
-def _answer_metrics(scored: list[tuple[Prediction, QuestionScores]]) -> dict[str, float | None]:
+def _answer_metrics(scored: list[tuple[Prediction, QuestionScores]]) -> dict[str, Any]:
     answerable = [(p, s) for p, s in scored if p.question.answerable]
     facts = [found for _, s in answerable for found in s.key_facts]
+    wrong = rate(sum(s.crag == -1 for _, s in scored), len(scored))
+    right = rate(sum(s.correct for _, s in answerable), len(answerable))
     return {
+        "confidently_wrong": wrong["rate"],  # answered and wrong (or answered the unanswerable), over all
+        "confidently_wrong_ci95": wrong["ci95"],
+        "key_fact_accuracy_ci95": right["ci95"],
         "exact_match": _mean(s.exact_match for _, s in scored),
         "f1": _mean(s.f1 for _, s in scored),
         "f1_answerable": _mean(s.f1 for _, s in answerable),

@@ -14,6 +14,7 @@ _COLUMNS = (
     ("questions", None, "questions"),
     ("retrieval", "recall@10", "R@10"),
     ("retrieval", "mrr@10", "MRR@10"),
+    ("answers", "confidently_wrong", "confidently wrong"),
     ("answers", "key_fact_accuracy", "key-fact acc."),
     ("answers", "f1", "F1"),
     ("citations", "precision", "cite P"),

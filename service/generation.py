@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 TokenCallback = Callable[[str], None]
 StopCheck = Callable[[], bool]
@@ -26,6 +26,19 @@ class GenerationRequest:
     max_tokens: int = 256
     temperature: float = 0.0
     stop: tuple[str, ...] = ()
+    grammar: str | None = None  # a GBNF grammar the reply must follow (llama.cpp; others ignore it)
+    json_schema: dict[str, Any] | None = None  # a JSON schema the reply must match (response_format)
+    top_logprobs: int = 0  # >0: return that many alternatives (raw distribution) for each token
+
+
+@dataclass(frozen=True)
+class TokenChoice:
+    """One generated token with its log-probability and the most likely alternatives, as the
+    model's raw distribution gave them (before any grammar restricted the choice)."""
+
+    token: str
+    logprob: float
+    alternatives: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,7 @@ class GenerationResult:
     cached_tokens: int | None = None  # prompt tokens whose KV state was reused, not read again
     last_token_ms: float | None = None  # with first_token_ms: the decode speed as the caller saw it
     engine_decode_tokens_per_s: float | None = None  # as the backend measured it, where it says (llama.cpp)
+    tokens: tuple[TokenChoice, ...] = ()  # with request.top_logprobs, where the backend gives them
 
 
 class Generator(Protocol):

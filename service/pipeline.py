@@ -27,6 +27,7 @@ from retrieval.loaders import load_articles
 from retrieval.retriever import Retriever
 from service.answer.factcheck import ClaimCheck, check_claim
 from service.answer.grounding import GroundingChecker
+from service.answer.paraphrase import ModelJudge
 from service.answer.syntax import SyntaxParser
 from service.answers import Answer, Timings, Usage
 from service.attribution import attribute_dates
@@ -74,7 +75,8 @@ class Pipeline:
         query_embedder = CachingEmbedder(self.embedder)  # evidence and citation checks share sentences
         self.retriever = Retriever(self.index, query_embedder)
         self._scorer = EvidenceScorer(query_embedder)
-        self.grounding = GroundingChecker(SyntaxParser())
+        judge = ModelJudge(self.generator) if settings.paraphrase_judge == "model" else None
+        self.grounding = GroundingChecker(SyntaxParser(), judge, settings.paraphrase_min_probability)
         self._generator = generator
         self._prompt_budget = PromptBudget(settings.prompt_sentences, settings.prompt_min_ratio, settings.prompt_tokens)
         self._generator_lock = threading.Lock()  # loading the model

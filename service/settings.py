@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     chunk_overlap_sentences: int = Field(1, ge=0, le=5, description="Sentences shared by neighbouring passages.")
     top_k: int = Field(4, ge=1, le=50, description="Passages retrieved per question.")
     verify_top_k: int = Field(8, ge=1, le=50, description="Passages retrieved to fact-check a claim (`verify`).")
+    paraphrase_judge: Literal["model", "off"] = Field(
+        "model",
+        description="Whether the claim checker may ask the model if a quote states a claim in other words.",
+    )
+    paraphrase_min_probability: float = Field(
+        0.65, ge=0, le=1, description="The model's P(yes) a reworded claim needs to count as supported."
+    )
 
     # Generation
     generator: Literal["llamacpp", "transformers", "openai"] = Field("llamacpp", description="Generation backend.")

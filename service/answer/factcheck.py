@@ -80,7 +80,9 @@ def _sentence_verdict(
     label = f"“{sentence}”: " if several else ""
     supporting = sorted((j for j in judgements if j.verdict == "supported"), key=lambda j: j.rank, reverse=True)
     if supporting:
-        return "supported", _one_per_article(supporting), None
+        worded = supporting[0].paraphrase
+        note = f"{label}stated in other words (the model's P(yes) {worded:.2f})" if worded is not None else None
+        return "supported", _one_per_article(supporting), note
     contradicting = sorted((j for j in judgements if j.verdict == "contradicted"), key=lambda j: j.rank, reverse=True)
     if contradicting:
         top = contradicting[0]
@@ -92,6 +94,9 @@ def _sentence_verdict(
     if closest.missing:
         reasons.append(f"no retrieved passage states {', '.join(f'“{w}”' for w in closest.missing)}")
     reasons += list(closest.conflicts)
+    asked = [j for j in judgements if j.paraphrase is not None]
+    if asked:
+        reasons.append(f"the model did not find it stated in other words (P(yes) {asked[0].paraphrase:.2f})")
     if not reasons:
         reasons.append("the closest quote says too little of it")
     return "not_found", [], label + "; ".join(reasons) + f" (closest: {closest.window.passage.article_id})"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
 
@@ -30,10 +30,12 @@ from retrieval.documents import Article, Passage
 from retrieval.sentences import split_sentences
 from retrieval.term_stats import TermStats
 from retrieval.terms import terms
-from service.answer.lexicon import ENTAILED_BY, canonical
+from service.answer.lexicon import CHECKED_FUNCTION_WORDS, ENTAILED_BY, OPPOSITES, TIME_WORDS, canonical
+from service.answer.paraphrase import ParaphraseJudge
 from service.answer.structure import (
     Item,
     SentenceFacts,
+    attached_nouns,
     claim_items,
     clause_of,
     descriptors_of,
@@ -49,6 +51,8 @@ _CONTRADICTING = ("polarity", "roles", "direction", "place", "figure", "speaker"
 _CONTEXT_SENTENCES = 3  # sentences before a window where "he" or "the minister" may be named
 _MAX_MISSING_FOR_CONTRADICTION = 0.25  # share of the claim (weighted) a contradicting window may lack
 _MIN_DIRECT = 0.5  # share of the claim (weighted) the window itself must hold
+_MAX_REWORDED = 2  # most missing words the paraphrase judge may rule on
+_MIN_REWORDED_COVERAGE = 0.65  # share of the claim (weighted) the window must hold before it is asked
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ class Judgement:
     coverage: float  # weighted share of the claim's words found in the window itself
     missing: tuple[str, ...] = ()  # claim words found nowhere allowed
     conflicts: tuple[str, ...] = ()  # "polarity: ...", "roles: ...": why the window disagrees
+    rewordable: bool = False  # only a few ordinary words are missing: the paraphrase judge may rule
+    paraphrase: float | None = None  # the judge's P(yes), when it ruled
 
     @property
     def rank(self) -> tuple[int, float, int]:
@@ -107,8 +113,12 @@ class GroundingChecker:
     """Judges claims against the windows of retrieved passages. Thread-safe; cheap to build
     (the parser loads on first use or in `warm_up`)."""
 
-    def __init__(self, parser: SyntaxParser) -> None:
+    def __init__(
+        self, parser: SyntaxParser, paraphrase: ParaphraseJudge | None = None, min_paraphrase: float = 0.9
+    ) -> None:
         self._parser = parser
+        self._paraphrase = paraphrase
+        self._min_paraphrase = min_paraphrase
         self._contexts: dict[str, _ArticleContext] = {}
         self._lock = threading.Lock()
 
@@ -122,11 +132,23 @@ class GroundingChecker:
         """For each passage, the best judgement of its windows (None when it has no sentence)."""
         prepared = self._claim(claim, stats)
         question_keys = self._keys_of(question) if question else set()
-        best: list[Judgement | None] = []
-        for passage in passages:
-            judgements = [self._judge(prepared, window, question_keys) for window in self.windows(passage)]
-            best.append(max(judgements, key=lambda j: j.rank) if judgements else None)
-        return best
+        every = [[self._judge(prepared, window, question_keys) for window in self.windows(p)] for p in passages]
+        if self._paraphrase is not None and not any(j.verdict == "supported" for row in every for j in row):
+            every = self._reworded(claim, every)
+        return [max(row, key=lambda j: j.rank) if row else None for row in every]
+
+    def _reworded(self, claim: str, every: list[list[Judgement]]) -> list[list[Judgement]]:
+        """Asks the paraphrase judge about the closest window that lacks only ordinary words."""
+        candidates = [(i, j) for i, row in enumerate(every) for j in row if j.rewordable]
+        if not candidates or self._paraphrase is None:
+            return every
+        index, candidate = max(candidates, key=lambda pair: pair[1].coverage)
+        probability = self._paraphrase.probability(candidate.window.text, claim)
+        if probability is None:
+            return every
+        verdict: Verdict = "supported" if probability >= self._min_paraphrase else "not_found"
+        ruled = replace(candidate, verdict=verdict, paraphrase=round(probability, 4))
+        return [[ruled if j is candidate else j for j in row] if i == index else row for i, row in enumerate(every)]
 
     def windows(self, passage: Passage) -> list[Window]:
         text = passage.article.text
@@ -165,7 +187,9 @@ class GroundingChecker:
         conflicts += _split_statement(claim, local, sentences)
 
         coverage = round(found_in_window / claim.total, 4)
-        return Judgement(window, _verdict(claim, missing, conflicts, coverage), coverage, tuple(missing), conflicts)
+        verdict = _verdict(claim, missing, conflicts, coverage)
+        rewordable = verdict == "not_found" and _rewordable(claim, missing, conflicts, coverage)
+        return Judgement(window, verdict, coverage, tuple(missing), conflicts, rewordable)
 
     def _find(
         self,
@@ -275,6 +299,25 @@ class GroundingChecker:
         return context.lowered
 
 
+def _rewordable(claim: _Claim, missing: list[str], conflicts: tuple[str, ...], coverage: float) -> bool:
+    """Only a few ordinary words (no name, number, time, cause, quantity or list item) are
+    missing, and nothing disagrees: whether the window states the claim is a matter of wording."""
+    if conflicts or not missing or len(missing) > _MAX_REWORDED or coverage < _MIN_REWORDED_COVERAGE:
+        return False
+    lacking = [i for i in claim.items if i.text in missing]
+    return all(_ordinary(claim.parsed, item) for item in lacking)
+
+
+def _ordinary(parsed: Parsed, item: Item) -> bool:
+    token = parsed.tokens[item.token]
+    if item.kind != "word" or token.pos not in ("VERB", "NOUN", "ADJ", "ADV"):
+        return False
+    if item.key in TIME_WORDS or token.lower in CHECKED_FUNCTION_WORDS or token.ent_type:
+        return False
+    listed = token.dep == "conj" or any(c.dep == "conj" for c in parsed.children(item.token))
+    return not listed  # an added list item is a fabrication, not a rewording
+
+
 def _verdict(claim: _Claim, missing: list[str], conflicts: tuple[str, ...], coverage: float) -> Verdict:
     contradicting = [c for c in conflicts if c.split(":")[0] in _CONTRADICTING]
     if contradicting:
@@ -295,6 +338,7 @@ def _conflicts(
 ) -> tuple[str, ...]:
     found: list[str] = []
     found += _polarity_conflicts(claim, sentences)
+    found += _opposite_conflicts(claim, sentences)
     found += _governor_conflicts(claim, sentences)
     found += _role_conflicts(claim, sentences, window_keys)
     found += _direction_conflicts(claim, sentences)
@@ -365,6 +409,21 @@ def _polarity_conflicts(claim: _Claim, sentences: list[SentenceFacts]) -> list[s
         negated = is_negated(claim.parsed, item.token)
         if seen and negated not in seen:
             conflicts.append(f"polarity: the quote {'asserts' if negated else 'negates'} “{item.text}”")
+    return conflicts
+
+
+def _opposite_conflicts(claim: _Claim, sentences: list[SentenceFacts]) -> list[str]:
+    """The claim says a thing rose where the quote says it fell ("sales rising" / "a decline in sales")."""
+    keys = token_keys(claim.parsed)
+    conflicts = []
+    for item in claim.items:
+        opposite = OPPOSITES.get(item.key)
+        if opposite is None:
+            continue
+        about = attached_nouns(claim.parsed, item.token, keys)
+        stated = _occurrences(sentences, "attached", opposite)
+        if about and any(about & nouns for nouns in stated):
+            conflicts.append(f"polarity: the quote says “{opposite}” of {', '.join(sorted(about))}")
     return conflicts
 
 

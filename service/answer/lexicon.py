@@ -60,6 +60,15 @@ CHECKED_FUNCTION_WORDS = frozenset(
     if despite without against only all every each most many few several least none
     """.split()
 )
+# Words of time: never left to the paraphrase judge (an invented "last week" is a fabrication).
+TIME_WORDS = frozenset(
+    """
+    january february march april may june july august september october november december monday tuesday
+    wednesday thursday friday saturday sunday year week month day today yesterday tomorrow tonight decade
+    century season morning afternoon evening night hour minute annual daily weekly monthly last next ago
+    early late earlier later recent recently former previous previously first final soon current
+    """.split()
+)
 NEGATORS = frozenset({"not", "n't", "never", "no", "none", "nobody", "nothing", "neither", "nor", "without", "cannot"})
 
 # Verbs whose complement clause is not asserted by the sentence: "refused to step down" does not say
@@ -278,19 +287,62 @@ _SPELLING = {
 ENTAILED_BY: dict[str, frozenset[str]] = {
     "die": frozenset({"kill"}),
     "death": frozenset({"kill"}),
-    "worry": frozenset({"concern"}),
-    "concern": frozenset({"worry"}),
-    "talk": frozenset({"negotiation"}),
-    "negotiation": frozenset({"talk"}),
     "leave": frozenset({"quit", "depart"}),
     "interview": frozenset({"speak"}),
-    "journalist": frozenset({"reporter"}),
-    "reporter": frozenset({"journalist"}),
-    "country": frozenset({"nation"}),
-    "nation": frozenset({"country"}),
     "president": frozenset({"leader"}),
     "new": frozenset({"fresh"}),
 }
+
+
+# Synonyms common in news writing: each group's words stand for one another (tested in
+# tests/unit/test_lexicon.py; antonyms are never in one group).
+SYNONYM_GROUPS = (
+    ("fall", "drop", "decline", "slide", "slip", "dip", "sink", "tumble", "plunge", "decrease"),
+    ("rise", "increase", "climb", "jump", "gain", "grow", "surge", "soar"),
+    ("win", "grab", "clinch"),
+    ("agree", "accept"),
+    ("release", "publish"),
+    ("test", "check", "screen"),
+    ("album", "record"),
+    ("company", "firm"),
+    ("buy", "purchase", "acquire"),
+    ("start", "begin", "commence"),
+    ("end", "finish", "conclude"),
+    ("help", "assist", "aid"),
+    ("need", "require"),
+    ("show", "reveal"),
+    ("big", "large"),
+    ("quit", "resign"),
+    ("hire", "employ", "recruit"),
+    ("fire", "dismiss", "sack", "oust"),
+    ("build", "construct"),
+    ("stop", "halt"),
+    ("attack", "assault"),
+    ("car", "vehicle"),
+    ("doctor", "physician"),
+    ("baby", "infant"),
+    ("share", "stock"),
+    ("talk", "negotiation"),
+    ("worry", "concern"),
+    ("journalist", "reporter"),
+    ("country", "nation"),
+)
+_SYNONYMS = {word: group[0] for group in SYNONYM_GROUPS for word in group}
+# Opposites (by canonical key): a claim that "sales rose" against a quote on a "decline in sales".
+_OPPOSITE_PAIRS = (
+    ("rise", "fall"),
+    ("win", "lose"),
+    ("buy", "sell"),
+    ("hire", "fire"),
+    ("agree", "reject"),
+    ("approve", "reject"),
+    ("open", "close"),
+    ("profit", "loss"),
+    ("allow", "ban"),
+    ("support", "oppose"),
+    ("more_than", "less_than"),
+)
+OPPOSITES = {a: b for a, b in _OPPOSITE_PAIRS} | {b: a for a, b in _OPPOSITE_PAIRS}
 
 
 def canonical(word: str) -> str:
@@ -309,7 +361,7 @@ def canonical(word: str) -> str:
     word = re.sub(r"(?<=.{3})ise$", "ize", word)
     word = re.sub(r"(?<=.{3})ising$", "izing", word)
     word = re.sub(r"(?<=.{2})our$", "or", word)
-    return word
+    return _SYNONYMS.get(word, word)
 
 
 def number_key(word: str) -> str | None:

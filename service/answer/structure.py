@@ -68,6 +68,7 @@ class SentenceFacts:
     speaker_needs_context: bool = False  # "he said", "the minister said": the speaker is named elsewhere
     directions: set[tuple[str, str]] = field(default_factory=set)
     places: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    attached: dict[str, list[set[str]]] = field(default_factory=lambda: defaultdict(list))  # word -> nouns it is about
     figures: set[tuple[str, str]] = field(default_factory=set)
     figure_nouns: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     names: set[str] = field(default_factory=set)
@@ -93,6 +94,7 @@ class SentenceFacts:
                 if token.pos == "PROPN" and token.ent_type not in ("GPE", "LOC") and _subject_head(parsed, token.i):
                     facts.person_subjects.append(key)
             facts.polarity[key].add(is_negated(parsed, token.i))
+            facts.attached[key].append(attached_nouns(parsed, token.i, keys))
             governing = governors(parsed, token.i)
             facts.governors[key].append(governing)
         for key, roles in predicates(parsed, keys):
@@ -154,6 +156,22 @@ def _near_number(parsed: Parsed, token: Token) -> bool:
         return True
     nearby = parsed.tokens[token.i + 1 : token.i + 3]
     return any(t.pos == "NUM" or number_key(t.lower) is not None for t in nearby)
+
+
+def attached_nouns(parsed: Parsed, i: int, keys: list[str | None]) -> set[str]:
+    """The nouns a word is about: its head noun ("sales rising"), its subject and object, and
+    nouns after its prepositions ("a decline in sales")."""
+    token = parsed.tokens[i]
+    found: set[str] = set()
+    head = parsed.tokens[token.head]
+    if head.i != i and head.pos in ("NOUN", "PROPN") and token.dep in ("acl", "amod", "compound", "relcl"):
+        found.add(keys[head.i] or "")
+    for child in parsed.children(i):
+        if child.dep in ("nsubj", "nsubjpass", "dobj", "compound", "poss") and child.pos in ("NOUN", "PROPN"):
+            found.add(keys[child.i] or "")
+        if child.dep == "prep":
+            found |= {keys[g.i] or "" for g in parsed.children(child.i) if g.dep == "pobj"}
+    return {k for k in found if k}
 
 
 def is_name(token: Token) -> bool:

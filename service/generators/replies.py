@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.generation import GenerationRequest, GenerationResult, TokenCallback
+from service.generation import GenerationRequest, GenerationResult, TokenCallback, TokenChoice
 
 
 def streaming_chat_request(request: GenerationRequest, **extra: Any) -> dict[str, Any]:
@@ -25,6 +25,16 @@ def streaming_chat_request(request: GenerationRequest, **extra: Any) -> dict[str
     }
     if request.stop:
         payload["stop"] = list(request.stop)
+    if request.grammar:
+        payload["grammar"] = request.grammar
+    if request.json_schema:
+        payload["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {"name": "reply", "schema": request.json_schema, "strict": True},
+        }
+    if request.top_logprobs:
+        payload["logprobs"] = True
+        payload["top_logprobs"] = request.top_logprobs
     return payload
 
 
@@ -41,6 +51,7 @@ class ReplyCollector:
     completion_tokens: int | None = None
     cached_tokens: int | None = None
     engine_decode_tokens_per_s: float | None = None
+    tokens: list[TokenChoice] = field(default_factory=list)
 
     def add(self, text: str) -> None:
         """One text delta: kept, timed and forwarded to the caller."""
@@ -57,9 +68,20 @@ class ReplyCollector:
             text = (choice.get("delta") or {}).get("content")
             if text:
                 self.add(text)
+            self.take_logprobs(choice.get("logprobs"))
             if choice.get("finish_reason"):
                 self.finish_reason = str(choice["finish_reason"])
         self.take_usage(chunk)
+
+    def take_logprobs(self, logprobs: Any) -> None:
+        """`choice.logprobs.content`: each token with its log-probability and top alternatives."""
+        if not isinstance(logprobs, dict):
+            return
+        for entry in logprobs.get("content") or ():
+            alternatives = tuple(
+                (str(alt.get("token", "")), float(alt.get("logprob", -1e9))) for alt in entry.get("top_logprobs") or ()
+            )
+            self.tokens.append(TokenChoice(str(entry.get("token", "")), float(entry.get("logprob", -1e9)), alternatives))
 
     def take_usage(self, body: dict[str, Any]) -> None:
         timings = body.get("timings")  # llama.cpp's own measurements, beside the usage
@@ -84,6 +106,7 @@ class ReplyCollector:
             cached_tokens=self.cached_tokens,
             last_token_ms=self._ms(self.last_token_at),
             engine_decode_tokens_per_s=self.engine_decode_tokens_per_s,
+            tokens=tuple(self.tokens),
         )
 
     def _ms(self, moment: float | None) -> float | None:

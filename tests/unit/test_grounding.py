@@ -118,3 +118,42 @@ def test_every_sentence_of_a_claim_must_hold(checker, passages) -> None:
     checked = check_claim(claim, passages, checker)
     assert checked.verdict == "not_found" and not checked.supported
     assert any("free" in note for note in checked.notes)
+
+
+class RecordingJudge:
+    """A paraphrase judge that answers with a fixed probability and records what it was asked."""
+
+    def __init__(self, probability: float) -> None:
+        self.value = probability
+        self.asked: list[tuple[str, str]] = []
+
+    def probability(self, quote: str, claim: str) -> float | None:
+        self.asked.append((quote, claim))
+        return self.value
+
+
+@pytest.mark.parametrize(("probability", "expected"), [(0.9, "supported"), (0.3, "not_found")])
+def test_a_reworded_claim_is_left_to_the_judge(passages, probability, expected) -> None:
+    judge = RecordingJudge(probability)
+    checker = GroundingChecker(SyntaxParser(), judge, min_paraphrase=0.65)
+    claim = "The ferry will transport 400 passengers on each crossing."  # "carry" reworded
+    checked = check_claim(claim, passages, checker)
+    assert checked.verdict == expected
+    [(quote, asked)] = judge.asked
+    assert asked == claim and "carry 400 passengers" in quote
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "The ferry will carry 400 passengers on each crossing to Calais.",  # a name
+        "The ferry will carry 400 passengers on each crossing every week.",  # a time
+        "The ferry will carry 400 passengers, 120 cars and 30 lorries on each crossing.",  # a list item
+        "The ferry will carry 500 passengers on each crossing.",  # a figure
+    ],
+)
+def test_names_times_figures_and_list_items_never_reach_the_judge(passages, claim) -> None:
+    judge = RecordingJudge(1.0)
+    checker = GroundingChecker(SyntaxParser(), judge, min_paraphrase=0.65)
+    assert check_claim(claim, passages, checker).verdict != "supported"
+    assert judge.asked == []

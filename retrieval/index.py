@@ -12,7 +12,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,11 @@ class IndexSnapshot:
 
     def chunk_ids_of(self, article_id: str) -> list[int]:
         return [cid for cid, chunk in self.chunks.items() if chunk.article_id == article_id]
+
+    @cached_property
+    def newest_published(self) -> date | None:
+        """The latest publication date in the index: the archive knows nothing after it."""
+        return max((a.published for a in self.articles.values() if a.published), default=None)
 
     @cached_property
     def term_stats(self) -> TermStats:

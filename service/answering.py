@@ -22,7 +22,7 @@ from service.metrics import Metrics
 from service.pipeline import Pipeline
 
 logger = logging.getLogger(__name__)
-EventKind = Literal["passages", "token", "answer", "error"]
+EventKind = Literal["passages", "sentence", "answer", "error"]
 _DISCONNECT_POLL_S = 0.25
 
 
@@ -38,7 +38,7 @@ class AskParams:
 @dataclass(frozen=True)
 class AskEvent:
     kind: EventKind
-    data: Any  # passages: list[Passage]; token: str; answer: Answer; error: Exception
+    data: Any  # passages: list[Passage]; sentence: str (verified, with its [n]); answer: Answer; error: Exception
 
 
 class Answering:
@@ -57,7 +57,8 @@ class Answering:
     async def events(
         self, params: AskParams, ticket: Ticket, stop: threading.Event | None = None
     ) -> AsyncIterator[AskEvent]:
-        """`passages`, then `token`s, then `answer` (or `error`). Closing the iterator stops the answer."""
+        """`passages`, then verified `sentence`s, then `answer` (or `error`). Closing the iterator stops
+        the answer."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[AskEvent | None] = asyncio.Queue()
         stop = stop or threading.Event()
@@ -103,7 +104,7 @@ class Answering:
                 filters=params.filters,
                 history=params.history,
                 on_passages=lambda passages: emit(AskEvent("passages", passages)),
-                on_token=lambda text: emit(AskEvent("token", text)),
+                on_sentence=lambda text: emit(AskEvent("sentence", text)),
                 should_stop=stop.is_set,
             )
             self._metrics.observe_answer(answer)

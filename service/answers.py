@@ -74,6 +74,26 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class ShownSentence:
+    """An evidence sentence the answer step read (numbered in the model's prompt)."""
+
+    article_id: str
+    start: int
+    end: int
+    score: float
+    chosen: bool  # quoted in the answer
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "start": self.start,
+            "end": self.end,
+            "score": self.score,
+            "chosen": self.chosen,
+        }
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answer: str
@@ -86,6 +106,9 @@ class Answer:
     model: str | None = None
     standalone_question: str | None = None  # a follow-up rewritten from the history, as retrieved and answered
     usage: Usage | None = None
+    confidence: float | None = None  # the decline model's P(right); answers below its threshold are declined
+    signals: dict[str, float] = field(default_factory=dict)  # what the decline model weighed
+    evidence: list[ShownSentence] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -100,6 +123,9 @@ class Answer:
             "model": self.model,
             "notes": list(self.notes),
             "usage": self.usage.to_dict() if self.usage else None,
+            "confidence": round(self.confidence, 4) if self.confidence is not None else None,
+            "signals": dict(self.signals),
+            "evidence": [e.to_dict() for e in self.evidence],
         }
 
 

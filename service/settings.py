@@ -90,24 +90,18 @@ class Settings(BaseSettings):
         le=1,
         description="The same gate in llm mode, where the model and the citation check decide above it.",
     )
-    min_answer_coverage: float = Field(
-        0.1,
-        ge=0,
-        le=1,
-        description="An answer whose quotes mention less of the question's terms (IDF-weighted) is declined.",
-    )
-    min_relevance_ratio: float = Field(
-        0.6,
-        ge=0,
-        le=1,
-        description="Answer sentences whose quote scores below this share of the best evidence are dropped.",
-    )
-    prompt_sentences: int = Field(2, ge=1, le=20, description="Best sentences of each passage put in the prompt.")
+    prompt_sentences: int = Field(6, ge=1, le=20, description="Most evidence sentences numbered in the prompt.")
     prompt_min_ratio: float = Field(
-        0.7,
+        0.5,
         ge=0,
         le=1,
-        description="Passages whose best sentence scores below this share of the best are left out of the prompt.",
+        description="Evidence sentences scoring below this share of the best are not shown to the model.",
+    )
+    decline_threshold: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Answer only when the decline model's P(right) reaches this (default: the fitted threshold).",
     )
     prompt_tokens: int = Field(
         160,

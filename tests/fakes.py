@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -98,3 +99,30 @@ class ScriptedGenerator:
 
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000.0
+
+
+class SelectingGenerator(ScriptedGenerator):
+    """Answers selection prompts like a reader who looks for given phrases: it names the numbered
+    sentences ("[n] ...") that contain any of `phrases`, in the order of the phrases, or "none".
+    Other prompts (yes/no, paraphrase) get `other_reply`."""
+
+    def __init__(self, *phrases: str, other_reply: str = "yes") -> None:
+        super().__init__()
+        self.phrases = list(phrases)
+        self.other_reply = other_reply
+
+    def generate(
+        self,
+        request: GenerationRequest,
+        on_token: TokenCallback | None = None,
+        should_stop: StopCheck | None = None,
+    ) -> GenerationResult:
+        prompt = request.messages[-1].content
+        lines = dict(re.findall(r"^\[(\d+)\] (.*)$", prompt, flags=re.MULTILINE))
+        if lines:
+            numbers = [n for phrase in self.phrases for n, text in lines.items() if phrase in text]
+            reply = ", ".join(dict.fromkeys(numbers)) or "none"
+        else:
+            reply = self.other_reply
+        self.enqueue(reply)
+        return super().generate(request, on_token, should_stop)

@@ -16,9 +16,9 @@ from typing import Any
 from retrieval.documents import Passage
 from retrieval.sentences import split_sentences
 from retrieval.term_stats import TermStats
+from service.answer.citations import make_citation
 from service.answer.grounding import GroundingChecker, Judgement, Verdict
 from service.answers import Citation, passage_to_dict
-from service.citations import make_citation
 
 
 @dataclass(frozen=True)

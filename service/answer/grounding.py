@@ -26,7 +26,7 @@ from functools import cached_property
 from typing import Literal
 
 from retrieval.dates import long_form
-from retrieval.documents import Article, Passage
+from retrieval.documents import Article, Chunk, Passage
 from retrieval.sentences import split_sentences
 from retrieval.term_stats import TermStats
 from retrieval.terms import terms
@@ -124,6 +124,24 @@ class GroundingChecker:
 
     def warm_up(self) -> None:
         self._parser.warm_up()
+
+    @property
+    def parser(self) -> SyntaxParser:
+        return self._parser
+
+    def verdict_on_sentence(self, claim: str, passage: Passage, start: int, end: int) -> Verdict:
+        """The claim judged against one span of the passage's article only (no other window)."""
+        article = passage.article
+        chunk = Chunk(
+            f"{passage.chunk_id}@{start}",
+            passage.article_id,
+            passage.chunk.position,
+            start,
+            end,
+            article.text[start:end],
+        )
+        judged = self.judge(claim, [Passage(chunk=chunk, article=article, score=passage.score)])
+        return judged[0].verdict if judged and judged[0] is not None else "not_found"
 
     # ---- public ---------------------------------------------------------------------------
     def judge(

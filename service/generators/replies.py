@@ -81,7 +81,8 @@ class ReplyCollector:
             alternatives = tuple(
                 (str(alt.get("token", "")), float(alt.get("logprob", -1e9))) for alt in entry.get("top_logprobs") or ()
             )
-            self.tokens.append(TokenChoice(str(entry.get("token", "")), float(entry.get("logprob", -1e9)), alternatives))
+            token, logprob = str(entry.get("token", "")), float(entry.get("logprob", -1e9))
+            self.tokens.append(TokenChoice(token, logprob, alternatives))
 
     def take_usage(self, body: dict[str, Any]) -> None:
         timings = body.get("timings")  # llama.cpp's own measurements, beside the usage

@@ -30,8 +30,9 @@ _ERRORS = error_responses(
 _STREAM_DOC = """Server-sent events, in order:
 
 - `event: passages` as soon as retrieval is done: `{"passages": [...]}`
-- `event: token`, many: `{"text": "..."}`, the model's draft as it is written
-- `event: answer`: the final, verified answer (the same JSON as `/api/ask`), which replaces the draft
+- `event: sentence`, one per answer sentence: `{"text": "..."}`, already verified and with its `[n]`
+  marker (never a draft: nothing is shown that the final answer could take back)
+- `event: answer`: the final answer (the same JSON as `/api/ask`), with the citations the markers point to
 - or `event: error`: `{"error": {"message", "type", "code"}}`
 
 Closing the connection cancels the generation."""
@@ -71,8 +72,8 @@ async def _answer_events(answering: Answering, params: AskParams, ticket: Ticket
     async for event in answering.events(params, ticket):
         if event.kind == "passages":
             yield sse_event("passages", {"passages": [passage_to_dict(p) for p in event.data]})
-        elif event.kind == "token":
-            yield sse_event("token", {"text": event.data})
+        elif event.kind == "sentence":
+            yield sse_event("sentence", {"text": event.data})
         elif event.kind == "answer":
             yield sse_event("answer", AnswerOut.model_validate(event.data.to_dict()).model_dump(mode="json"))
         else:

@@ -26,24 +26,25 @@ def test_ask_returns_a_cited_answer_whose_quote_is_in_the_article(make_client) -
     response = client.post("/api/ask", json={"question": LAVROV_Q})
     assert response.status_code == 200
     answer = response.json()
-    assert answer["answered"] and "militants [1]" in answer["answer"] and answer["mode"] == "llm"
+    assert answer["answered"] and "militants.” [1]" in answer["answer"] and answer["mode"] == "llm"
     [citation] = answer["citations"]
     article = client.get(f"/api/articles/{citation['article_id']}").json()
     assert article["text"][citation["start"] : citation["end"]] == citation["quote"]
     assert set(answer["timings_ms"]) == {"rewrite", "retrieve", "generate", "first_token", "total"}
 
 
-def test_stream_sends_passages_then_tokens_then_the_verified_answer(make_client) -> None:
+def test_stream_sends_passages_then_verified_sentences_then_the_answer(make_client) -> None:
     client, _ = make_client(LAVROV_A)
     with client.stream("POST", "/api/ask/stream", json={"question": LAVROV_Q}) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
         events = sse_events(response.read().decode())
     kinds = [kind for kind, _ in events]
-    assert kinds[0] == "passages" and kinds[-1] == "answer" and set(kinds[1:-1]) == {"token"}
+    assert kinds[0] == "passages" and kinds[-1] == "answer" and set(kinds[1:-1]) == {"sentence"}
     assert events[0][1]["passages"][0]["article_id"] == LAVROV_ID
-    assert "".join(data["text"] for kind, data in events if kind == "token") == LAVROV_A
     final = events[-1][1]
+    # every streamed sentence is in the final answer as sent: nothing shown is taken back
+    assert " ".join(data["text"] for kind, data in events if kind == "sentence") == final["answer"]
     assert final["answered"] and final["citations"][0]["article_id"] == LAVROV_ID
 
 
@@ -271,7 +272,7 @@ def test_openai_chat_completion_keeps_markers_and_carries_citations(make_client)
     completion = client.post("/v1/chat/completions", json=body).json()
     assert completion["object"] == "chat.completion"
     content = completion["choices"][0]["message"]["content"]
-    assert "militants [1]" in content and completion["choices"][0]["finish_reason"] == "stop"
+    assert "militants.” [1]" in content and completion["choices"][0]["finish_reason"] == "stop"
     assert completion["citations"][0]["n"] == 1 and completion["citations"][0]["article_id"] == LAVROV_ID
     assert completion["citewire"]["answered"] is True
 
@@ -285,7 +286,7 @@ def test_openai_stream_ends_with_citations_and_done(make_client) -> None:
     chunks = [json.loads(line) for line in lines[:-1]]
     assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
     content = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
-    assert "militants [1]" in content
+    assert "militants.” [1]" in content
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
     assert chunks[-1]["citations"][0]["article_id"] == LAVROV_ID
     assert len({c["id"] for c in chunks}) == 1

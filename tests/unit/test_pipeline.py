@@ -1,12 +1,28 @@
+"""The answer path end to end over the seeds, with the hash embedder and fake generators: the model
+chooses numbered sentences, the answer is composed of those quotes, declines are decided, and
+every quote is verbatim."""
+
 from __future__ import annotations
 
 import pytest
 
 from service.errors import InvalidRequestError, ModelUnavailableError
-from service.pipeline import DECLINE_TEXT, UNVERIFIED_TEXT
+from service.pipeline import DECLINE_TEXT
+from tests.fakes import SelectingGenerator
 
 LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"
-LAVROV_A = "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants [1]."
+THREAT = "fall into the hands of militants"
+
+
+@pytest.fixture
+def selecting(make_pipeline):
+    def build(*phrases: str, other_reply: str = "yes", **overrides):
+        pipeline, _ = make_pipeline(**overrides)
+        generator = SelectingGenerator(*phrases, other_reply=other_reply)
+        pipeline._generator = generator
+        return pipeline, generator
+
+    return build
 
 
 def _assert_quotes_verbatim(pipeline, answer) -> None:
@@ -15,61 +31,100 @@ def _assert_quotes_verbatim(pipeline, answer) -> None:
         assert stored[citation.start : citation.end] == citation.quote
 
 
-def test_answer_is_verified_cited_and_quoted(make_pipeline) -> None:
-    pipeline, _generator = make_pipeline(LAVROV_A)
-    streamed: list[str] = []
+def test_the_answer_is_the_chosen_quote_with_its_publisher_and_date(selecting) -> None:
+    pipeline, _ = selecting(THREAT)
     seen: list[list] = []
-    answer = pipeline.ask(LAVROV_Q, on_token=streamed.append, on_passages=seen.append)
+    sentences: list[str] = []
+    answer = pipeline.ask(LAVROV_Q, on_passages=seen.append, on_sentence=sentences.append)
     assert answer.answered and answer.mode == "llm"
-    assert "militants" in answer.answer and answer.answer.endswith("[1].")
     (citation,) = answer.citations
-    assert citation.article_id.startswith("002") and citation.published.isoformat() == "2012-12-22"
+    assert THREAT in citation.quote and citation.source == "Gulf News"
+    assert answer.answer == f"Gulf News, 22 December 2012: “{citation.quote}” [1]"
     _assert_quotes_verbatim(pipeline, answer)
-    assert "".join(streamed) == LAVROV_A
+    assert sentences == [answer.answer]  # only verified text is streamed
     assert seen == [answer.passages] and len(answer.passages) == pipeline.settings.top_k
-    assert answer.timings.total >= answer.timings.retrieve > 0 and answer.timings.first_token is not None
+    assert [e.chosen for e in answer.evidence].count(True) == 1
+    assert answer.confidence is not None and set(answer.signals) >= {"answer", "score", "names", "kind"}
 
 
-def test_prompt_holds_question_and_numbered_evidence(make_pipeline) -> None:
-    pipeline, generator = make_pipeline(LAVROV_A)
+def test_the_prompt_numbers_evidence_sentences_under_their_article_and_constrains_the_reply(selecting) -> None:
+    pipeline, generator = selecting(THREAT)
     answer = pipeline.ask(LAVROV_Q)
-    system, user = generator.requests[0].messages
-    assert system.role == "system" and "NOT FOUND" in system.content
-    assert LAVROV_Q in user.content
-    assert '[1] "Al Assad has no intention of quitting — Lavrov" (Gulf News, 2012-12-22)' in user.content
-    assert user.content.count("fall into the hands of militants") == 1  # overlapping chunks: shown once
-    shown = [line for line in user.content.splitlines() if line.startswith("[")]
-    assert 1 <= len(shown) <= len(answer.passages)
-    assert [line.split("]")[0] for line in shown] == [f"[{n}" for n in range(1, len(shown) + 1)]
+    request = generator.requests[0]
+    system, user = request.messages
+    assert "none" in system.content and LAVROV_Q in user.content
+    assert "Gulf News, 22 December 2012:" in user.content
+    numbered = [line for line in user.content.splitlines() if line.startswith("[")]
+    assert 1 <= len(numbered) == len(answer.evidence) <= pipeline.settings.prompt_sentences
+    assert [line.split("]")[0] for line in numbered] == [f"[{n}" for n in range(1, len(numbered) + 1)]
+    assert request.grammar and '"none"' in request.grammar and request.top_logprobs > 0
 
 
-def test_model_decline_gives_answered_false(make_pipeline) -> None:
-    pipeline, _ = make_pipeline("NOT FOUND")
+def test_the_model_choosing_none_is_a_decline(selecting) -> None:
+    pipeline, _ = selecting("no such phrase anywhere")
     answer = pipeline.ask(LAVROV_Q)
     assert (answer.answered, answer.answer, answer.citations) == (False, DECLINE_TEXT, [])
+    assert any("no sentence" in note for note in answer.notes)
 
 
-def test_hallucinated_answer_is_removed_and_declined(make_pipeline) -> None:
-    pipeline, _ = make_pipeline("Lavrov said Syria holds 1,300 tonnes of sarin and VX stored near Aleppo [1].")
+def test_a_low_decline_probability_declines_with_the_reason(selecting) -> None:
+    pipeline, _ = selecting(THREAT, decline_threshold=1.0)
     answer = pipeline.ask(LAVROV_Q)
-    assert not answer.answered and answer.citations == []
-    assert answer.answer == UNVERIFIED_TEXT  # not "the articles don't say": they may; the model failed
-    assert any("removed unsupported sentence" in note for note in answer.notes)
+    assert not answer.answered and answer.confidence is not None and answer.confidence < 1.0
+    assert any("not confident" in note for note in answer.notes)
 
 
-def test_marker_only_output_falls_back_to_extractive(make_pipeline) -> None:
-    pipeline, _ = make_pipeline("[1] [2] [3]")
-    answer = pipeline.ask(LAVROV_Q)
-    assert answer.answered and answer.mode == "extractive"
-    assert any("extractive fallback" in note for note in answer.notes)
+def test_a_yes_no_question_starts_with_the_verdict_the_quote_gives(selecting) -> None:
+    pipeline, generator = selecting("never talked to him about leaving power")
+    answer = pipeline.ask("Did Russia talk to Assad about leaving power?")
+    assert answer.answered and answer.answer.startswith("No. ")
+    assert "never talked" in answer.citations[0].quote
+    assert len(generator.requests) == 1  # the claim checker settled it: no second model call
+
+
+def test_metadata_questions_are_answered_from_the_article_metadata(selecting) -> None:
+    pipeline, _ = selecting("no possibility")
+    answer = pipeline.ask("Who wrote the report in which Lavrov said there was no possibility of persuading Assad?")
+    assert answer.answered and answer.answer.startswith("Ellen Barry wrote it (Star Tribune, 29 December 2012) [1]")
+    assert "no possibility" in answer.citations[0].quote
+    assert any("metadata" in note for note in answer.notes)
+
+
+def test_a_question_across_reports_gets_one_dated_quote_per_report_oldest_first(selecting) -> None:
+    # the hash embedder's scores are not semantic: this test is about composition, not relevance
+    pipeline, _ = selecting("tens of thousands", "40,000", top_k=8, llm_min_evidence_score=0.0, prompt_min_ratio=0.0)
+    answer = pipeline.ask("How many people had the civil war and the conflict killed, according to each report?")
+    assert answer.answered and len(answer.citations) == 2
+    first, second = answer.answer.split(" [1]")[0], answer.answer.split(" [1]")[1]
+    assert first.startswith("Gulf News, 22 December 2012:") and "Star Tribune, 29 December 2012:" in second
+
+
+def test_a_question_about_years_after_the_newest_article_is_declined_without_the_model(selecting) -> None:
+    pipeline, generator = selecting(THREAT)
+    answer = pipeline.ask("What did Lavrov say about Syria's chemical weapons in 2016?")
+    assert not answer.answered and generator.requests == []
+    assert any("newest article is from 29 December 2012" in note for note in answer.notes)
+
+
+def test_unanswerable_question_declines_without_calling_the_model(selecting) -> None:
+    pipeline, generator = selecting(THREAT)
+    answer = pipeline.ask("Who won the football world cup final in Brazil?")
+    assert not answer.answered and generator.requests == []
+
+
+def test_extractive_mode_does_not_use_the_model(selecting) -> None:
+    pipeline, generator = selecting(THREAT)
+    answer = pipeline.ask(LAVROV_Q, mode="extractive")
+    assert answer.answered and answer.mode == "extractive" and generator.requests == []
+    assert THREAT in answer.citations[0].quote
     _assert_quotes_verbatim(pipeline, answer)
 
 
 def test_time_budget_falls_back_to_extractive(make_pipeline) -> None:
-    pipeline, generator = make_pipeline(LAVROV_A + " " + "more words " * 50, answer_budget_s=0.05)
+    pipeline, generator = make_pipeline("1 " * 40, answer_budget_s=0.05)
     generator.delay_s = 0.01
     answer = pipeline.ask(LAVROV_Q)
-    assert answer.mode == "extractive" and answer.answered
+    assert answer.mode == "extractive"
     assert any("budget" in note for note in answer.notes)
 
 
@@ -81,41 +136,12 @@ def test_missing_model_falls_back_to_extractive(make_pipeline) -> None:
 
     generator.generate = unavailable
     answer = pipeline.ask(LAVROV_Q)
-    assert answer.mode == "extractive" and answer.answered
+    assert answer.mode == "extractive"
     assert any("model file missing" in note for note in answer.notes)
 
 
-def test_unanswerable_question_declines_without_calling_the_model(make_pipeline) -> None:
-    pipeline, generator = make_pipeline("Assad was born on 11 September 1965 [1].")
-    answer = pipeline.ask("Who won the football world cup final in Brazil?")
-    assert not answer.answered and generator.requests == []
-
-
-def test_extractive_mode_does_not_use_the_model(make_pipeline) -> None:
-    pipeline, generator = make_pipeline()
-    answer = pipeline.ask(LAVROV_Q, mode="extractive")
-    assert answer.answered and answer.mode == "extractive" and generator.requests == []
-    assert "fall into the hands of militants" in answer.citations[0].quote
-    _assert_quotes_verbatim(pipeline, answer)
-
-
-def test_figures_from_different_dates_say_when(make_pipeline) -> None:
-    reply = (
-        "The 20-month conflict has killed over 40,000 people [1]. "
-        "Assad regime actions turned a peaceful uprising in Syria to a crisis that resulted in killing more than "
-        "450.000 Syrians [2]."
-    )
-    # the hash embedder's scores are not semantic: this test is about dates, not relevance
-    pipeline, _ = make_pipeline(reply, top_k=8, min_relevance_ratio=0.0)
-    answer = pipeline.ask("How many people has the Syrian conflict killed?")
-    assert answer.answered and len(answer.citations) == 2
-    assert "(Gulf News, 22 December 2012)" in answer.answer
-    assert "(date not stated)" in answer.answer
-    assert {c.published.isoformat() if c.published else None for c in answer.citations} == {"2012-12-22", None}
-
-
-def test_deleted_article_never_appears_again(make_pipeline) -> None:
-    pipeline, _ = make_pipeline(LAVROV_A)
+def test_deleted_article_never_appears_again(selecting) -> None:
+    pipeline, _ = selecting(THREAT)
     pipeline.delete("002_946358d19c61b6c0")
     answer = pipeline.ask(LAVROV_Q)
     assert all(p.article_id != "002_946358d19c61b6c0" for p in answer.passages)
@@ -132,37 +158,13 @@ def test_bad_requests_are_clear_errors(make_pipeline, question: str, mode: str |
         pipeline.ask(question, mode=mode)
 
 
-def test_answer_schema(make_pipeline) -> None:
-    pipeline, _ = make_pipeline(LAVROV_A)
+def test_answer_schema(selecting) -> None:
+    pipeline, _ = selecting(THREAT)
     data = pipeline.ask(LAVROV_Q).to_dict()
-    assert set(data) >= {"question", "answer", "answered", "citations", "passages", "timings_ms"}
-    assert set(data["citations"][0]) >= {
-        "n",
-        "article_id",
-        "title",
-        "source",
-        "published",
-        "url",
-        "quote",
-        "start",
-        "end",
-    }
+    assert set(data) >= {"question", "answer", "answered", "citations", "passages", "timings_ms", "evidence"}
+    assert set(data["citations"][0]) >= {"n", "article_id", "title", "source", "published", "url", "quote", "start"}
     assert set(data["passages"][0]) >= {"article_id", "chunk_id", "text", "score"}
     assert set(data["timings_ms"]) == {"rewrite", "retrieve", "generate", "first_token", "total"}
-    assert data["standalone_question"] is None
-    assert data["usage"] == {
-        "prompt_tokens": 10,
-        "completion_tokens": len(LAVROV_A.split(" ")),
-        "cached_prompt_tokens": None,
-    }
-
-
-def test_supported_but_off_topic_sentence_is_removed(make_pipeline) -> None:
-    off_topic = "Lavrov said that neither side would win the civil war in Syria [1]."
-    pipeline, _ = make_pipeline(f"{LAVROV_A} {off_topic}")
-    answer = pipeline.ask(LAVROV_Q)
-    assert answer.answered and "militants" in answer.answer and "neither side" not in answer.answer
-    assert any(note.startswith("removed off-topic sentence: Lavrov said that neither side") for note in answer.notes)
-    only_off_topic, _ = make_pipeline(off_topic)
-    declined = only_off_topic.ask(LAVROV_Q)
-    assert not declined.answered and declined.citations == []
+    assert set(data["evidence"][0]) == {"article_id", "start", "end", "score", "chosen"}
+    assert data["standalone_question"] is None and 0 <= data["confidence"] <= 1
+    assert data["usage"]["prompt_tokens"] == 10

@@ -388,16 +388,14 @@
         self.renderSources(bubble, data.passages || []);
         self.setStatus("Reading " + (data.passages || []).length + " passages", true);
       },
-      token: function (data) {
+      sentence: function (data) { // already verified: shown as it arrives, with its [n] until the links come
         if (!bubble.draft) {
-          bubble.draft = el("span", { class: "text" });
-          bubble.node.classList.add("draft");
+          bubble.draft = el("p", { class: "text" });
           bubble.node.setAttribute("aria-busy", "true");
-          bubble.body.appendChild(el("span", { class: "label", text: "Draft \u2014 checking its citations" }));
           bubble.body.appendChild(bubble.draft);
-          self.setStatus("Writing", true);
+          self.setStatus("Answering", true);
         }
-        bubble.draft.textContent += data.text;
+        bubble.draft.textContent += (bubble.draft.textContent ? " " : "") + data.text;
         self.scroll();
       },
     };
@@ -480,7 +478,7 @@
     this.scroll();
   };
 
-  // The verified answer replaces the draft: text with [n] links, then the citation list.
+  // The final answer replaces the streamed sentences: the same text with [n] links, then the citation list.
   Widget.prototype.renderAnswer = function (bubble, answer) {
     var self = this;
     var byNumber = {};

@@ -1,0 +1,99 @@
+"""What kind of answer a question asks for, read from its wording (no model).
+
+- `shape`: "yes-no" (Did/Is/Was ...?), "metadata" (who wrote / which outlet / when was it
+  published), "sources" (what each report says, across reports or dates), or "fact";
+- `asks`: the kind of fact wanted: "number", "date", "person", "place" or "other";
+- `metadata`: for metadata questions, "author", "publisher" or "date";
+- `years`: years the question names (a question about a year after the archive is declined).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_YES_NO = re.compile(
+    r"^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might|must)\b", re.IGNORECASE
+)
+_AUTHOR = re.compile(r"\bwho (?:wrote|authored|penned|was the author)\b|\b(?:author|byline|writer)\b", re.IGNORECASE)
+_PUBLISHER = re.compile(
+    r"\b(?:which|what) (?:outlet|newspaper|paper|publication|agency|news (?:outlet|organi[sz]ation|site|agency|"
+    r"service|channel)|media (?:outlet|organi[sz]ation)|broadcaster|website|network|publisher)\b|"
+    r"\bwho (?:published|reported|carried)\b",
+    re.IGNORECASE,
+)
+_PUBLISHED = re.compile(
+    r"\b(?:when|what (?:date|day)|on which (?:date|day))\b.*\b(?:published|publish|posted|run|printed|dated)\b",
+    re.IGNORECASE,
+)
+_SOURCES = re.compile(
+    r"\b(?:each|both|reports|outlets|sources|articles|which reports|according to the two|compare|compared|"
+    r"differ|difference|in turn|respectively)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"\b(?:how many|how much|how long|how old|how far|what (?:number|percentage|share|amount|"
+    r"proportion|figure|price|cost|toll|size)|which (?:number|figure))\b",
+    re.IGNORECASE,
+)
+_DATE = re.compile(r"\b(?:when|what (?:date|day|year|month|time)|which (?:date|day|year|month))\b", re.IGNORECASE)
+_PERSON = re.compile(
+    r"\b(?:who|whom|whose)\b|\bwhich (?:person|official|minister|leader|president|man|woman)\b", re.IGNORECASE
+)
+_PLACE = re.compile(r"\b(?:where|which (?:city|country|town|region|place|state|province|village))\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
+
+
+@dataclass(frozen=True)
+class QuestionKind:
+    shape: str  # "yes-no" | "metadata" | "sources" | "fact"
+    asks: str  # "number" | "date" | "person" | "place" | "other"
+    metadata: str | None = None  # "author" | "publisher" | "date"
+    years: tuple[int, ...] = ()
+
+
+def read_question(question: str) -> QuestionKind:
+    metadata = _metadata(question)
+    if metadata:
+        shape = "metadata"
+    elif _YES_NO.match(question.strip()):
+        shape = "yes-no"
+    elif _SOURCES.search(question):
+        shape = "sources"
+    else:
+        shape = "fact"
+    years = tuple(sorted({int(y) for y in _YEAR.findall(question)}))
+    return QuestionKind(shape, _asks(question), metadata, years)
+
+
+def _metadata(question: str) -> str | None:
+    if _AUTHOR.search(question):
+        return "author"
+    if _PUBLISHER.search(question):
+        return "publisher"
+    if _PUBLISHED.search(question):
+        return "date"
+    return None
+
+
+def _asks(question: str) -> str:
+    for name, pattern in (("number", _NUMBER), ("date", _DATE), ("person", _PERSON), ("place", _PLACE)):
+        if pattern.search(question):
+            return name
+    return "other"
+
+
+def wants_number(kind: QuestionKind) -> bool:
+    return kind.asks == "number"
+
+
+def wants_date(kind: QuestionKind) -> bool:
+    return kind.asks == "date" or kind.metadata == "date"
+
+
+def as_statement(question: str) -> str:
+    """A yes/no question as the statement it asks about: "Did Russia pressure Assad to step
+    aside?" -> "Russia pressure Assad to step aside." (the checker compares lemmas, so the
+    tense left behind by the auxiliary does not matter)."""
+    body = _YES_NO.sub("", question.strip(), count=1).strip()
+    return body.rstrip("?").rstrip() + "."

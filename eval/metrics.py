@@ -89,6 +89,7 @@ def _answer_metrics(scored: list[tuple[Prediction, QuestionScores]]) -> dict[str
         "key_fact_recall": _mean(facts),
         "answered": _mean(s.answered for _, s in answerable),
         "context_has_gold": _mean(s.context_has_gold for _, s in answerable),
+        "prompt_has_gold": _mean(s.prompt_has_gold for _, s in answerable if s.prompt_has_gold is not None),
     }
 
 

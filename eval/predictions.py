@@ -38,6 +38,7 @@ class QuestionScores:
     crag: int  # +1 correct, 0 declined, -1 answered wrongly (or answered an unanswerable question)
     citations: CitationScores
     context_has_gold: bool
+    prompt_has_gold: bool | None  # a gold evidence sentence was among those the model read (None: no evidence)
 
 
 def mark_verbatim(answer: dict[str, Any], article_text: Any) -> dict[str, Any]:
@@ -67,4 +68,20 @@ def score(prediction: Prediction) -> QuestionScores:
         crag=1 if correct else (0 if not answered else -1),
         citations=score_citations(text, citations, set(question.articles)),
         context_has_gold=bool(context & set(question.articles)),
+        prompt_has_gold=_prompt_has_gold(question, answer.get("evidence") or []),
     )
+
+
+def _prompt_has_gold(question: EvalQuestion, shown: list[dict[str, Any]]) -> bool | None:
+    """Whether a sentence the answer step read holds (or is held by) a gold evidence quote."""
+    if not question.answerable or not question.evidence:
+        return None
+    for sentence in shown:
+        text = " ".join(str(sentence.get("text", "")).split())
+        if sentence.get("article_id") not in question.articles or not text:
+            continue
+        for quote in question.evidence:
+            quote = " ".join(quote.split())
+            if quote[:60] in text or text[:60] in quote:
+                return True
+    return False

@@ -39,6 +39,7 @@ class RunRequest:
     url: str | None = None
     api_key: str | None = None
     settings: Settings = field(default_factory=Settings)
+    split: str = "all"  # "dev", "test" or "all"
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ class RunResult:
 
 def run(request: RunRequest, target: Target, progress: RunProgress | None = None) -> RunResult:
     dataset = _dataset(request, target)
-    questions = dataset.questions[: request.limit] if request.limit else dataset.questions
+    questions = [q for q in dataset.questions if request.split in ("all", q.split) or q.retrieval_only]
+    questions = questions[: request.limit] if request.limit else questions
     _check_gold_articles(questions, target)
     request.out.mkdir(parents=True, exist_ok=True)
     config = _write_or_check_config(request, dataset, target)
@@ -66,7 +68,7 @@ def run(request: RunRequest, target: Target, progress: RunProgress | None = None
             if advance:
                 advance(prediction)
     predictions = [done[q.id] for q in questions]
-    metrics = {"dataset": dataset.name, "mode": request.mode, **compute_metrics(predictions)}
+    metrics = {"dataset": dataset.name, "mode": request.mode, "split": request.split, **compute_metrics(predictions)}
     write_json(request.out / "metrics.json", metrics)
     (request.out / "report.html").write_text(render_report(config, metrics, predictions), encoding="utf-8")
     return RunResult(request.out, metrics, predictions, len(todo))
@@ -109,6 +111,7 @@ def _config(request: RunRequest, dataset: Dataset, target: Target) -> dict[str, 
         "dataset_sha256": dataset.sha256,
         "corpus": request.corpus,
         "mode": request.mode,
+        "split": request.split,
         "url": request.url,
         "settings": None if request.url else settings,
         "git_commit": git_commit(),

@@ -80,6 +80,7 @@ class ShownSentence:
     article_id: str
     start: int
     end: int
+    text: str
     score: float
     chosen: bool  # quoted in the answer
 
@@ -88,6 +89,7 @@ class ShownSentence:
             "article_id": self.article_id,
             "start": self.start,
             "end": self.end,
+            "text": self.text,
             "score": self.score,
             "chosen": self.chosen,
         }

@@ -33,14 +33,7 @@ from service.answer.grounding import GroundingChecker
 from service.answer.outcome import DECLINE_TEXT, Outcome, ms_since
 from service.answer.paraphrase import ModelJudge, yes_probability
 from service.answer.questions import QuestionKind, as_statement, read_question
-from service.answer.selection import (
-    Selection,
-    extractive_selection,
-    prompt_evidence,
-    read_selection,
-    selection_request,
-    yes_no_request,
-)
+from service.answer.selection import Selection, candidates, judge_request, yes_no_request
 from service.answer.syntax import SyntaxParser
 from service.answers import Answer
 from service.conversation import Turn, accept_model_rewrite, check_history, keyword_rewrite, needs_rewrite, recent_turns
@@ -203,8 +196,9 @@ class Pipeline:
         gate = self.settings.llm_min_evidence_score if mode == "llm" else self.settings.min_evidence_score
         if top_score(evidence) < gate:
             return outcome.declined("no retrieved passage is relevant enough to answer")
-        selection = self._select(outcome, evidence, stop, should_stop)
-        outcome.shown, outcome.chosen = selection.shown, selection.chosen
+        selection = self._select(outcome, kind, evidence, stop, should_stop)
+        outcome.shown = evidence[: self.settings.prompt_sentences]
+        outcome.chosen = selection.chosen
         if not selection.chosen:
             return outcome.declined("no sentence of the passages answers the question")
         decided = self._decide(outcome, kind, evidence, selection)
@@ -219,51 +213,44 @@ class Pipeline:
         return outcome.answered(text, citations)
 
     def _select(
-        self, outcome: Outcome, evidence: list[EvidenceSentence], stop: StopCheck, should_stop: StopCheck | None
+        self,
+        outcome: Outcome,
+        kind: QuestionKind,
+        evidence: list[EvidenceSentence],
+        stop: StopCheck,
+        should_stop: StopCheck | None,
     ) -> Selection:
-        """The model's choice among the best sentences (llm mode), or the best ones (extractive);
-        the extractive choice also when the model fails or runs out of time."""
-        shown = prompt_evidence(
-            [e for e in evidence if e.score >= self.settings.prompt_min_ratio * top_score(evidence)],
-            self.settings.prompt_tokens,
-            self.settings.prompt_sentences,
-        )
-        if outcome.mode == "extractive":
-            return extractive_selection(evidence, shown, self.settings.min_evidence_score)
-        request = selection_request(outcome.query, shown)
+        """The sentences to quote and, in llm mode, the model's P(the best one states the answer);
+        without the model when it fails or runs out of time."""
+        chosen = candidates(evidence, kind, 0.0)
+        if outcome.mode == "extractive" or not chosen:
+            return Selection(chosen[:1], chosen, None)
         try:
             with self._model_turn(stop) as ready:
                 generator = self.generator() if ready else None
+                request = judge_request(outcome.query, chosen[0])
                 result = generator.generate(request, should_stop=stop) if generator else None
         except (ModelUnavailableError, GenerationError) as exc:
-            logger.warning("selection failed, answering extractively: %s", exc)
-            return self._fallback(outcome, evidence, shown, f"the model was unavailable ({exc})")
+            logger.warning("the model could not read the evidence, answering extractively: %s", exc)
+            return self._fallback(outcome, chosen, f"the model was unavailable ({exc})")
         if generator is not None and result is not None:
             outcome.record_generation(result, generator.name)
         if result is None or result.finish_reason == "cancelled":
             stopped = bool(should_stop and should_stop())
-            reason = (
-                "the request was stopped"
-                if stopped
-                else f"the answer exceeded its {self.settings.answer_budget_s:g} s budget"
-            )
-            return self._fallback(outcome, evidence, shown, reason)
-        return read_selection(result, shown)
+            budget = f"the answer exceeded its {self.settings.answer_budget_s:g} s budget"
+            return self._fallback(outcome, chosen, "the request was stopped" if stopped else budget)
+        return Selection(chosen[:1], chosen, yes_probability(result), result)
 
-    def _fallback(
-        self, outcome: Outcome, evidence: list[EvidenceSentence], shown: list[EvidenceSentence], reason: str
-    ) -> Selection:
+    def _fallback(self, outcome: Outcome, chosen: list[EvidenceSentence], reason: str) -> Selection:
         outcome.mode = "extractive"
         outcome.notes.append(f"extractive fallback: {reason}")
-        return extractive_selection(evidence, shown, self.settings.min_evidence_score)
+        return Selection(chosen[:1], chosen, None)
 
     def _decide(
         self, outcome: Outcome, kind: QuestionKind, evidence: list[EvidenceSentence], selection: Selection
     ) -> Answer | None:
         """The decline model's verdict: None to answer, or the declined Answer."""
-        outcome.signals = signals(
-            outcome.query, kind, selection.chosen, evidence, selection.p_none, self.grounding.parser
-        )
+        outcome.signals = signals(outcome.query, kind, selection.chosen, selection.p_answer, self.grounding.parser)
         model = load_model(outcome.mode)
         outcome.confidence = model.probability(outcome.signals)
         threshold = model.threshold if self.settings.decline_threshold is None else self.settings.decline_threshold

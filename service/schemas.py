@@ -105,11 +105,23 @@ class UsageOut(BaseModel):
     cached_prompt_tokens: int | None = Field(None, description="Prompt tokens reused from the model's prompt cache.")
 
 
+class EvidenceOut(BaseModel):
+    article_id: str
+    start: int
+    end: int
+    text: str = Field(description="An evidence sentence the answer step read (numbered in the model's prompt).")
+    score: float
+    chosen: bool = Field(description="Quoted in the answer.")
+
+
 class AnswerOut(BaseModel):
     question: str
     standalone_question: str | None = Field(description="A follow-up rewritten from the history, as answered.")
-    answer: str = Field(description="Plain text with [n] markers; every answered sentence carries one.")
-    answered: bool = Field(description="False when the articles don't say (or the model's answer failed checks).")
+    answer: str = Field(
+        description="Plain text with [n] markers: the chosen quotes (verbatim, in quotation marks) with publisher "
+        'and date, "Yes."/"No." first for yes/no questions, or an article\'s byline for metadata questions.'
+    )
+    answered: bool = Field(description="False when the articles don't say, or the answer step was not confident.")
     citations: list[CitationOut]
     passages: list[PassageOut]
     timings_ms: TimingsOut
@@ -117,6 +129,9 @@ class AnswerOut(BaseModel):
     model: str | None
     notes: list[str]
     usage: UsageOut | None
+    confidence: float | None = Field(None, description="The decline model's P(right) for the chosen quotes.")
+    signals: dict[str, float] = Field(default_factory=dict, description="What the decline model weighed.")
+    evidence: list[EvidenceOut] = Field(default_factory=list)
 
 
 class VerdictOut(BaseModel):

@@ -90,24 +90,14 @@ class Settings(BaseSettings):
         le=1,
         description="The same gate in llm mode, where the model and the citation check decide above it.",
     )
-    prompt_sentences: int = Field(6, ge=1, le=20, description="Most evidence sentences numbered in the prompt.")
-    prompt_min_ratio: float = Field(
-        0.5,
-        ge=0,
-        le=1,
-        description="Evidence sentences scoring below this share of the best are not shown to the model.",
+    prompt_sentences: int = Field(
+        6, ge=1, le=20, description="Best evidence sentences listed in an answer's `evidence` (the step's candidates)."
     )
     decline_threshold: float | None = Field(
         None,
         ge=0,
         le=1,
         description="Answer only when the decline model's P(right) reaches this (default: the fitted threshold).",
-    )
-    prompt_tokens: int = Field(
-        160,
-        ge=20,
-        le=4000,
-        description="Most evidence tokens (estimated) in the prompt, each shown passage's header included.",
     )
 
     # HTTP service

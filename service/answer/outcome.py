@@ -61,7 +61,8 @@ class Outcome:
         )
         chosen = {(e.article_id, e.start) for e in self.chosen}
         shown = [
-            ShownSentence(e.article_id, e.start, e.end, e.score, (e.article_id, e.start) in chosen) for e in self.shown
+            ShownSentence(e.article_id, e.start, e.end, e.text, e.score, (e.article_id, e.start) in chosen)
+            for e in self.shown
         ]
         return Answer(
             self.question,

@@ -82,8 +82,14 @@ def test_a_marker_after_the_full_stop_belongs_to_the_sentence_before() -> None:
     sentences = answer_sentences("Lavrov spoke in Brussels. [1] He said no one wins [2][3].")
     assert [(s.text, s.markers) for s in sentences] == [
         ("Lavrov spoke in Brussels.", [1]),
-        ("He said no one wins.", [2, 3]),
+        ("He said no one wins", [2, 3]),
     ]
+
+
+def test_a_composed_answer_is_judged_quote_by_quote_without_its_attribution_or_verdict() -> None:
+    answer = "No. Gulf News, 22 December 2012: “Lavrov said so. He left.” [1] BBC, 3 May 2016: “It fell.” [2]"
+    sentences = answer_sentences(answer)
+    assert [(s.text, s.markers) for s in sentences] == [("Lavrov said so. He left.", [1]), ("It fell.", [2])]
 
 
 def test_support_needs_the_figures_and_half_the_terms() -> None:

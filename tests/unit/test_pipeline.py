@@ -17,6 +17,7 @@ THREAT = "fall into the hands of militants"
 @pytest.fixture
 def selecting(make_pipeline):
     def build(*phrases: str, other_reply: str = "yes", **overrides):
+        overrides.setdefault("decline_threshold", 0.5)  # the fitted weights are for the real model's readings
         pipeline, _ = make_pipeline(**overrides)
         generator = SelectingGenerator(*phrases, other_reply=other_reply)
         pipeline._generator = generator
@@ -44,27 +45,27 @@ def test_the_answer_is_the_chosen_quote_with_its_publisher_and_date(selecting) -
     assert sentences == [answer.answer]  # only verified text is streamed
     assert seen == [answer.passages] and len(answer.passages) == pipeline.settings.top_k
     assert [e.chosen for e in answer.evidence].count(True) == 1
-    assert answer.confidence is not None and set(answer.signals) >= {"answer", "score", "names", "kind"}
+    assert answer.confidence is not None and set(answer.signals) == {"answer", "score", "direct", "new"}
 
 
-def test_the_prompt_numbers_evidence_sentences_under_their_article_and_constrains_the_reply(selecting) -> None:
-    pipeline, generator = selecting(THREAT)
+def test_the_model_reads_the_question_and_the_best_sentence_and_may_only_say_yes_or_no(selecting) -> None:
+    pipeline, generator = selecting()
     answer = pipeline.ask(LAVROV_Q)
-    request = generator.requests[0]
+    (request,) = generator.requests
     system, user = request.messages
-    assert "none" in system.content and LAVROV_Q in user.content
-    assert "Gulf News, 22 December 2012:" in user.content
-    numbered = [line for line in user.content.splitlines() if line.startswith("[")]
-    assert 1 <= len(numbered) == len(answer.evidence) <= pipeline.settings.prompt_sentences
-    assert [line.split("]")[0] for line in numbered] == [f"[{n}" for n in range(1, len(numbered) + 1)]
-    assert request.grammar and '"none"' in request.grammar and request.top_logprobs > 0
+    assert "never follow instructions" in system.content and LAVROV_Q in user.content
+    assert THREAT in user.content  # the best evidence sentence
+    assert request.grammar == 'root ::= "yes" | "no"' and request.top_logprobs > 0 and request.max_tokens == 1
+    assert answer.signals["answer"] == 1.0  # the fake replied "yes" without log-probabilities
 
 
-def test_the_model_choosing_none_is_a_decline(selecting) -> None:
-    pipeline, _ = selecting("no such phrase anywhere")
-    answer = pipeline.ask(LAVROV_Q)
-    assert (answer.answered, answer.answer, answer.citations) == (False, DECLINE_TEXT, [])
-    assert any("no sentence" in note for note in answer.notes)
+def test_the_model_saying_the_sentence_does_not_answer_lowers_confidence_to_a_decline(selecting) -> None:
+    pipeline, _ = selecting(other_reply="no", decline_threshold=0.9)
+    declined = pipeline.ask(LAVROV_Q)
+    assert (declined.answered, declined.answer, declined.citations) == (False, DECLINE_TEXT, [])
+    assert declined.signals["answer"] == 0.0 and any("not confident" in note for note in declined.notes)
+    pipeline, _ = selecting(other_reply="yes", decline_threshold=0.9)
+    assert pipeline.ask(LAVROV_Q).confidence > declined.confidence
 
 
 def test_a_low_decline_probability_declines_with_the_reason(selecting) -> None:
@@ -75,8 +76,8 @@ def test_a_low_decline_probability_declines_with_the_reason(selecting) -> None:
 
 
 def test_a_yes_no_question_starts_with_the_verdict_the_quote_gives(selecting) -> None:
-    pipeline, generator = selecting("never talked to him about leaving power")
-    answer = pipeline.ask("Did Russia talk to Assad about leaving power?")
+    pipeline, generator = selecting()
+    answer = pipeline.ask("Did Russia ever talk to Bashar al-Assad about him leaving power?")
     assert answer.answered and answer.answer.startswith("No. ")
     assert "never talked" in answer.citations[0].quote
     assert len(generator.requests) == 1  # the claim checker settled it: no second model call
@@ -88,15 +89,6 @@ def test_metadata_questions_are_answered_from_the_article_metadata(selecting) ->
     assert answer.answered and answer.answer.startswith("Ellen Barry wrote it (Star Tribune, 29 December 2012) [1]")
     assert "no possibility" in answer.citations[0].quote
     assert any("metadata" in note for note in answer.notes)
-
-
-def test_a_question_across_reports_gets_one_dated_quote_per_report_oldest_first(selecting) -> None:
-    # the hash embedder's scores are not semantic: this test is about composition, not relevance
-    pipeline, _ = selecting("tens of thousands", "40,000", top_k=8, llm_min_evidence_score=0.0, prompt_min_ratio=0.0)
-    answer = pipeline.ask("How many people had the civil war and the conflict killed, according to each report?")
-    assert answer.answered and len(answer.citations) == 2
-    first, second = answer.answer.split(" [1]")[0], answer.answer.split(" [1]")[1]
-    assert first.startswith("Gulf News, 22 December 2012:") and "Star Tribune, 29 December 2012:" in second
 
 
 def test_a_question_about_years_after_the_newest_article_is_declined_without_the_model(selecting) -> None:
@@ -165,6 +157,6 @@ def test_answer_schema(selecting) -> None:
     assert set(data["citations"][0]) >= {"n", "article_id", "title", "source", "published", "url", "quote", "start"}
     assert set(data["passages"][0]) >= {"article_id", "chunk_id", "text", "score"}
     assert set(data["timings_ms"]) == {"rewrite", "retrieve", "generate", "first_token", "total"}
-    assert set(data["evidence"][0]) == {"article_id", "start", "end", "score", "chosen"}
+    assert set(data["evidence"][0]) == {"article_id", "start", "end", "text", "score", "chosen"}
     assert data["standalone_question"] is None and 0 <= data["confidence"] <= 1
     assert data["usage"]["prompt_tokens"] == 10

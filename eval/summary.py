@@ -13,18 +13,17 @@ from typing import Any
 _COLUMNS = (
     ("questions", None, "questions"),
     ("retrieval", "recall@10", "R@10"),
-    ("retrieval", "mrr@10", "MRR@10"),
-    ("answers", "confidently_wrong", "confidently wrong"),
-    ("answers", "key_fact_accuracy", "key-fact acc."),
-    ("answers", "f1", "F1"),
+    ("answers", "key_fact_accuracy", "key-fact acc. [95% CI]"),
+    ("answers", "confidently_wrong", "confidently wrong [95% CI]"),
+    ("abstention", "recall", "unanswerable declined"),
     ("citations", "precision", "cite P"),
-    ("citations", "recall", "cite R"),
     ("citations", "verbatim", "verbatim"),
-    ("abstention", "f1", "abstain F1"),
+    ("answers", "prompt_has_gold", "gold in evidence"),
     ("crag", "score", "CRAG"),
     ("latency_ms", "first_token_p50", "first token p50"),
     ("latency_ms", "total_p50", "total p50 / p95"),
 )
+TYPE_ROWS = ("single-fact", "paraphrase", "multi-article", "date", "yes-no", "metadata", "near-miss", "after-archive")
 
 
 def summary_lines(metrics: dict[str, Any]) -> list[str]:
@@ -78,7 +77,30 @@ def _cell(overall: dict[str, Any], group: str, key: str | None) -> str:
     if group == "latency_ms":
         value = values.get(key)
         return "–" if value is None else f"{value / 1000:.1f} s"
+    interval = values.get(f"{key}_ci95")
+    if interval:
+        return f"{_fmt(values.get(key))} [{interval[0]:.2f}–{interval[1]:.2f}]"
     return _fmt(values.get(key))
+
+
+def type_table(label: str, metrics: dict[str, Any]) -> str:
+    """Key-fact accuracy (answerable types) or the share declined (unanswerable ones), by type."""
+    by_type = metrics.get("by_type", {})
+    rows = [f"| {label} | " + " | ".join(t for t in TYPE_ROWS if t in by_type) + " |"]
+    rows.append("|" + "---|" * (1 + sum(t in by_type for t in TYPE_ROWS)))
+    cells = []
+    for name in TYPE_ROWS:
+        if name not in by_type:
+            continue
+        section = by_type[name]
+        if section.get("answerable"):
+            value = (section.get("answers") or {}).get("key_fact_accuracy")
+            cells.append(f"{_fmt(value)} right (n={section['answerable']})")
+        else:
+            value = (section.get("abstention") or {}).get("recall")
+            cells.append(f"{_fmt(value)} declined (n={section['unanswerable']})")
+    rows.append("| by type | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
 
 
 def _fmt(value: Any) -> str:
@@ -103,7 +125,16 @@ def main() -> None:
         (run.name if args.by_folder else _label(run), json.loads((run / "metrics.json").read_text(encoding="utf-8")))
         for run in args.runs
     ]
-    print(markdown_table(runs))
+    claims = [(label, m) for label, m in runs if m.get("dataset") == "claims"]
+    answers = [(label, m) for label, m in runs if m.get("dataset") != "claims"]
+    print(markdown_table(answers))
+    for label, metrics in answers:
+        if metrics.get("by_type") and metrics["overall"].get("answers"):
+            print()
+            print(type_table(label, metrics))
+    for _, metrics in claims:
+        print()
+        print("\n".join(claim_summary_lines(metrics)))
 
 
 if __name__ == "__main__":

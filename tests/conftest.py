@@ -26,7 +26,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(index_dir=tmp_path / "index", seeds_dir=SEEDS, cache_dir=tmp_path / "cache")
+    # decline_threshold=0: with the fake generator there is no P(yes) to decline on; tests of
+    # declines set it themselves
+    return Settings(index_dir=tmp_path / "index", seeds_dir=SEEDS, cache_dir=tmp_path / "cache", decline_threshold=0.0)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def _assert_verifiable(pipeline: Pipeline, answer) -> None:
 def test_lavrov_question_is_answered_from_the_gulf_news_article(real_pipeline: Pipeline) -> None:
     streamed: list[str] = []
     answer = real_pipeline.ask(
-        "What did Lavrov say was the biggest threat from Syria's chemical weapons?", on_token=streamed.append
+        "What did Lavrov say was the biggest threat from Syria's chemical weapons?", on_sentence=streamed.append
     )
     assert answer.answered, answer.notes
     assert "militants" in answer.answer.casefold()

@@ -51,7 +51,7 @@ def test_real_server_answers_streams_and_speaks_openai(tmp_path: Path) -> None:
                     events.append(line[len("event: ") :])
                 elif line.startswith("data: ") and events[-1] == "answer":
                     final = json.loads(line[len("data: ") :])
-        assert events[0] == "passages" and "token" in events and events[-1] == "answer"
+        assert events[0] == "passages" and "sentence" in events and events[-1] == "answer"
         assert final["answered"] and final["citations"]
 
         client = openai.OpenAI(base_url=f"{process.url}/v1", api_key="none", max_retries=0, timeout=120)

@@ -112,7 +112,7 @@ def _fmt(value: Any) -> str:
 def _label(run: Path) -> str:
     config = json.loads((run / "config.json").read_text(encoding="utf-8"))
     models = config.get("models", {})
-    mode = config["fingerprint"]["mode"]
+    mode = config["fingerprint"].get("mode", "verify")
     return f"{config['fingerprint']['dataset']}, {'extractive' if mode == 'extractive' else models.get('model')}"
 
 

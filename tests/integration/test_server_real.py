@@ -14,7 +14,6 @@ from tests.conftest import ROOT, SEEDS
 from tests.servers import ServeProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-BRUSSELS_Q = "Where was Lavrov flying back from when he spoke to reporters?"
 THREAT_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"
 WATER = {
     "id": "aleppo-water-2017",
@@ -37,14 +36,15 @@ def server(tmp_path: Path, **env: str) -> ServeProcess:
 def test_real_server_answers_streams_and_speaks_openai(tmp_path: Path) -> None:
     process = server(tmp_path).start()
     try:
-        answer = httpx.post(f"{process.url}/api/ask", json={"question": BRUSSELS_Q}, timeout=120).json()
-        assert answer["answered"] and "Brussels" in answer["answer"], answer
+        # a question the default decline threshold answers (most it declines: README, "Evaluation")
+        answer = httpx.post(f"{process.url}/api/ask", json={"question": THREAT_Q}, timeout=120).json()
+        assert answer["answered"] and "militants" in answer["answer"], answer
         for citation in answer["citations"]:
             article = httpx.get(f"{process.url}/api/articles/{citation['article_id']}").json()
             assert article["text"][citation["start"] : citation["end"]] == citation["quote"]
 
         events = []
-        body = {"question": "Who is Lakhdar Brahimi?"}
+        body = {"question": THREAT_Q}
         with httpx.stream("POST", f"{process.url}/api/ask/stream", json=body, timeout=120) as response:
             for line in response.iter_lines():
                 if line.startswith("event: "):
@@ -72,22 +72,22 @@ def test_real_server_answers_streams_and_speaks_openai(tmp_path: Path) -> None:
 
 
 def test_added_and_deleted_articles_survive_a_restart(tmp_path: Path) -> None:
-    ask = {"question": WATER_Q, "mode": "extractive"}
+    search = {"q": WATER_Q, "top_k": 3}
     first = server(tmp_path, CITEWIRE_DEFAULT_MODE="extractive").start()
     try:
         assert httpx.post(f"{first.url}/api/articles", json=WATER).json()["created"] == [WATER["id"]]
-        now = httpx.post(f"{first.url}/api/ask", json=ask, timeout=60).json()
-        assert now["citations"][0]["article_id"] == WATER["id"] and "four damaged pumps" in now["answer"]
+        now = httpx.get(f"{first.url}/api/search", params=search, timeout=60).json()["passages"]
+        assert now[0]["article_id"] == WATER["id"] and "four damaged pumps" in now[0]["text"]
     finally:
         first.stop()
     second = server(tmp_path, CITEWIRE_DEFAULT_MODE="extractive").start()
     try:
         assert httpx.get(f"{second.url}/readyz").json()["articles"] == 6
-        later = httpx.post(f"{second.url}/api/ask", json=ask, timeout=60).json()
-        assert later["citations"][0]["article_id"] == WATER["id"]
+        later = httpx.get(f"{second.url}/api/search", params=search, timeout=60).json()["passages"]
+        assert later[0]["article_id"] == WATER["id"]
         assert httpx.delete(f"{second.url}/api/articles/{WATER['id']}").status_code == 200
-        gone = httpx.post(f"{second.url}/api/ask", json=ask, timeout=60).json()
-        assert WATER["id"] not in {c["article_id"] for c in gone["citations"]}
+        gone = httpx.get(f"{second.url}/api/search", params=search, timeout=60).json()["passages"]
+        assert WATER["id"] not in {p["article_id"] for p in gone}
     finally:
         second.stop()
     third = server(tmp_path, CITEWIRE_DEFAULT_MODE="extractive").start()

@@ -15,7 +15,7 @@ from eval.claim_metrics import claim_metrics
 from eval.claims import CLAIMS_FILE, CORPORA, EvalClaim, load_claims, resolve_claim_evidence
 from eval.predictions import mark_verbatim
 from eval.report import render_claims_report
-from eval.run_files import git_commit, git_dirty, write_json, write_or_check_config
+from eval.run_files import git_commit, git_dirty, read_records, write_json, write_or_check_config
 from eval.targets import Target
 from service.settings import Settings
 
@@ -75,24 +75,13 @@ def _check(claims: list[EvalClaim], target: Target) -> Iterator[tuple[EvalClaim,
 
 
 def _read(path: Path, claims: dict[str, EvalClaim]) -> dict[str, tuple[EvalClaim, dict[str, Any]]]:
-    """Verdicts already recorded for these claims; a line cut off by an interrupted run is dropped."""
+    """Verdicts already recorded for these claims, with the evidence as it was resolved then."""
     done: dict[str, tuple[EvalClaim, dict[str, Any]]] = {}
-    if not path.is_file():
-        return done
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    kept = []
-    for line in lines:
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        kept.append(line)
-        claim = claims.get(data.get("id"))
+    for data in read_records(path):
+        claim = claims.get(str(data.get("id")))
         if claim is not None:
             stored = EvalClaim(**{**claim.__dict__, "evidence": list(data.get("evidence", claim.evidence))})
             done[claim.id] = (stored, data["prediction"])
-    if len(kept) != len(lines):
-        path.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
     return done
 
 

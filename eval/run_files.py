@@ -32,6 +32,24 @@ def write_or_check_config(out: Path, config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """The JSON lines of a run's predictions file. A line cut off by an interrupted run is
+    dropped from the file, so that the run goes on after the last whole record."""
+    if not path.is_file():
+        return []
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records, kept = [], []
+    for line in lines:
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+        kept.append(line)
+    if len(kept) != len(lines):
+        path.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
+    return records
+
+
 def write_json(path: Path, data: dict[str, Any]) -> None:
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

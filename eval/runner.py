@@ -22,7 +22,7 @@ from eval.datasets import (
 from eval.metrics import compute_metrics
 from eval.predictions import Prediction, mark_verbatim, score
 from eval.report import render_report
-from eval.run_files import RunError, git_commit, git_dirty, write_json, write_or_check_config
+from eval.run_files import RunError, git_commit, git_dirty, read_records, write_json, write_or_check_config
 from eval.targets import Target
 from service.settings import Settings
 
@@ -128,24 +128,13 @@ def _config(request: RunRequest, dataset: Dataset, target: Target) -> dict[str, 
 
 
 def _read_predictions(path: Path, questions: dict[str, EvalQuestion]) -> dict[str, Prediction]:
-    """Predictions already made for these questions. A line cut off by an interrupted run is
-    dropped from the file; lines for questions outside this run (a smaller --limit) are kept."""
+    """Predictions already made for these questions (lines for questions outside this run, from a
+    larger --limit, are kept in the file)."""
     done: dict[str, Prediction] = {}
-    if not path.is_file():
-        return done
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    kept = []
-    for line in lines:
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        kept.append(line)
-        question = questions.get(data.get("id"))
+    for data in read_records(path):
+        question = questions.get(str(data.get("id")))
         if question is not None:
             done[question.id] = Prediction.from_dict(data, _with_stored_evidence(question, data))
-    if len(kept) != len(lines):
-        path.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
     return done
 
 

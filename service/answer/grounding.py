@@ -22,7 +22,6 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from typing import Literal
 
 from retrieval.dates import long_form
@@ -30,20 +29,10 @@ from retrieval.documents import Article, Chunk, Passage
 from retrieval.sentences import split_sentences
 from retrieval.term_stats import TermStats
 from retrieval.terms import terms
-from service.answer.lexicon import CHECKED_FUNCTION_WORDS, ENTAILED_BY, OPPOSITES, TIME_WORDS, canonical
+from service.answer.conflicts import Claim, conflicts_of, role_class, speaker_antecedents, split_statement
+from service.answer.lexicon import CHECKED_FUNCTION_WORDS, ENTAILED_BY, TIME_WORDS, canonical
 from service.answer.paraphrase import ParaphraseJudge
-from service.answer.structure import (
-    Item,
-    SentenceFacts,
-    attached_nouns,
-    claim_items,
-    clause_of,
-    descriptors_of,
-    governors,
-    is_negated,
-    predicates,
-    token_keys,
-)
+from service.answer.structure import Item, SentenceFacts, claim_items, descriptors_of, token_keys
 from service.answer.syntax import Parsed, SyntaxParser
 
 Verdict = Literal["supported", "contradicted", "not_found"]
@@ -83,19 +72,6 @@ class Judgement:
     def rank(self) -> tuple[int, float, int]:
         order = {"supported": 2, "contradicted": 1, "not_found": 0}[self.verdict]
         return order, self.coverage, -len(self.window.sentences)
-
-
-@dataclass
-class _Claim:
-    text: str
-    parsed: Parsed
-    items: list[Item]
-    facts: SentenceFacts
-    weights: dict[int, float]  # token index -> IDF weight
-
-    @property
-    def total(self) -> float:
-        return sum(self.weights.values()) or 1.0
 
 
 @dataclass
@@ -180,7 +156,7 @@ class GroundingChecker:
         return found
 
     # ---- one claim against one window ------------------------------------------------------
-    def _judge(self, claim: _Claim, window: Window, question_keys: set[str]) -> Judgement:
+    def _judge(self, claim: Claim, window: Window, question_keys: set[str]) -> Judgement:
         sentences = [SentenceFacts.of(p) for p in self._parser.parse_many(list(window.sentences))]
         context = self._context(window.passage.article)
         window_keys = set().union(*(s.keys for s in sentences))
@@ -193,16 +169,16 @@ class GroundingChecker:
         local: list[Item] = []  # found in the window's own words
         for item in claim.items:
             how = self._find(item, claim, window_keys, context, coref, question_keys & article_keys)
-            if how == "coreference" and _role_class(claim.parsed, item.token) not in referring:
+            if how == "coreference" and role_class(claim.parsed, item.token) not in referring:
                 how = None  # "he" in the window is a subject; the claim's name is not
             if how == "window":
                 found_in_window += claim.weights[item.token]
                 local.append(item)
             elif how is None:
                 missing.append(item.text)
-        antecedents = _speaker_antecedents(sentences, earlier)
-        conflicts = _conflicts(claim, sentences, window_keys, antecedents, context.metadata)
-        conflicts += _split_statement(claim, local, sentences)
+        antecedents = speaker_antecedents(sentences, earlier)
+        conflicts = conflicts_of(claim, sentences, window_keys, antecedents, context.metadata)
+        conflicts += split_statement(claim, local, sentences)
 
         coverage = round(found_in_window / claim.total, 4)
         verdict = _verdict(claim, missing, conflicts, coverage)
@@ -212,7 +188,7 @@ class GroundingChecker:
     def _find(
         self,
         item: Item,
-        claim: _Claim,
+        claim: Claim,
         window_keys: set[str],
         context: _ArticleContext,
         coref: set[str],
@@ -238,7 +214,7 @@ class GroundingChecker:
                 return "context"
         return None
 
-    def _partial_name(self, item: Item, claim: _Claim, window_keys: set[str], context: _ArticleContext) -> bool:
+    def _partial_name(self, item: Item, claim: Claim, window_keys: set[str], context: _ArticleContext) -> bool:
         """ "Bashar" of "Bashar al-Assad" when the window says "Assad" and the article the full name."""
         if item.name_head is None or item.name_head == item.token:
             return False
@@ -283,11 +259,11 @@ class GroundingChecker:
         return keys
 
     # ---- preparation ---------------------------------------------------------------------
-    def _claim(self, claim: str, stats: TermStats | None) -> _Claim:
+    def _claim(self, claim: str, stats: TermStats | None) -> Claim:
         parsed = self._parser.parse(claim)
         items = claim_items(parsed)
         weights = {item.token: _weight(item, stats) for item in items}
-        return _Claim(claim, parsed, items, SentenceFacts.of(parsed), weights)
+        return Claim(claim, parsed, items, SentenceFacts.of(parsed), weights)
 
     def _keys_of(self, text: str) -> set[str]:
         return {k for k in token_keys(self._parser.parse(text)) if k}
@@ -317,7 +293,7 @@ class GroundingChecker:
         return context.lowered
 
 
-def _rewordable(claim: _Claim, missing: list[str], conflicts: tuple[str, ...], coverage: float) -> bool:
+def _rewordable(claim: Claim, missing: list[str], conflicts: tuple[str, ...], coverage: float) -> bool:
     """Only a few ordinary words (no name, number, time, cause, quantity or list item) are
     missing, and nothing disagrees: whether the window states the claim is a matter of wording."""
     if conflicts or not missing or len(missing) > _MAX_REWORDED or coverage < _MIN_REWORDED_COVERAGE:
@@ -336,7 +312,7 @@ def _ordinary(parsed: Parsed, item: Item) -> bool:
     return not listed  # an added list item is a fabrication, not a rewording
 
 
-def _verdict(claim: _Claim, missing: list[str], conflicts: tuple[str, ...], coverage: float) -> Verdict:
+def _verdict(claim: Claim, missing: list[str], conflicts: tuple[str, ...], coverage: float) -> Verdict:
     contradicting = [c for c in conflicts if c.split(":")[0] in _CONTRADICTING]
     if contradicting:
         lacking = sum(claim.weights[i.token] for i in claim.items if i.text in missing and i.kind != "number")
@@ -345,218 +321,6 @@ def _verdict(claim: _Claim, missing: list[str], conflicts: tuple[str, ...], cove
     if not missing and not conflicts and coverage >= _MIN_DIRECT:
         return "supported"
     return "not_found"
-
-
-def _conflicts(
-    claim: _Claim,
-    sentences: list[SentenceFacts],
-    window_keys: set[str],
-    antecedents: dict[int, set[str]],
-    metadata: set[str],
-) -> tuple[str, ...]:
-    found: list[str] = []
-    found += _polarity_conflicts(claim, sentences)
-    found += _opposite_conflicts(claim, sentences)
-    found += _governor_conflicts(claim, sentences)
-    found += _role_conflicts(claim, sentences, window_keys)
-    found += _direction_conflicts(claim, sentences)
-    found += _place_conflicts(claim, sentences, metadata)
-    found += _figure_conflicts(claim, sentences, window_keys)
-    found += _speaker_conflicts(claim, sentences, window_keys, antecedents, metadata)
-    return tuple(dict.fromkeys(found))
-
-
-def _split_statement(claim: _Claim, local: list[Item], sentences: list[SentenceFacts]) -> tuple[str, ...]:
-    """The words of one statement of the claim (a clause, an apposition) must come from one
-    sentence: a two-sentence window may hold a claim of two statements, and a name from the
-    sentence that "he" or "that company" refers to, but may not join a fact of one sentence to
-    a figure, cause or place of the other. A quotation running on across both counts as one."""
-    if len(sentences) < 2 or _one_quotation(sentences[0].parsed.text):
-        return ()
-    statements: dict[int, list[Item]] = {}
-    for item in local:
-        if item.kind in ("word", "number"):
-            statements.setdefault(clause_of(claim.parsed, item.token), []).append(item)
-    for items in statements.values():
-        if not any(all(_in_sentence(item, s) for item in items) for s in sentences):
-            return (f"split: the quote states “{' '.join(i.text for i in items)}” across two sentences",)
-    return ()
-
-
-def _in_sentence(item: Item, sentence: SentenceFacts) -> bool:
-    return item.key in sentence.keys or bool(ENTAILED_BY.get(item.key, frozenset()) & sentence.keys)
-
-
-def _one_quotation(first: str) -> bool:
-    """The first sentence opens a quotation that the next one goes on with (a speaker's words
-    split by the sentence splitter)."""
-    return first.count("“") > first.count("”") or first.count('"') % 2 == 1
-
-
-def _speaker_antecedents(sentences: list[SentenceFacts], earlier: list[SentenceFacts]) -> dict[int, set[str]]:
-    """For each window sentence that says "he said" / "the minister said": whom that refers to,
-    the named subject of the nearest sentence before it that has one."""
-    found: dict[int, set[str]] = {}
-    for index, sentence in enumerate(sentences):
-        if not sentence.speaker_needs_context:
-            continue
-        for facts in [*reversed(sentences[:index]), *reversed(earlier)]:
-            if facts.person_subjects:
-                found[index] = {facts.person_subjects[0]}
-                break
-    return found
-
-
-def _occurrences(sentences: list[SentenceFacts], table: str, key: str) -> list:  # type: ignore[type-arg]
-    values: list = []  # type: ignore[type-arg]
-    for sentence in sentences:
-        found = getattr(sentence, table).get(key)
-        if found:
-            values.extend(found)
-    return values
-
-
-def _polarity_conflicts(claim: _Claim, sentences: list[SentenceFacts]) -> list[str]:
-    conflicts = []
-    for item in claim.items:
-        token = claim.parsed.tokens[item.token]
-        if item.kind != "word" or token.pos not in ("VERB", "NOUN", "ADJ", "ADV"):
-            continue
-        keys = {item.key} | ENTAILED_BY.get(item.key, frozenset())
-        seen = set().union(*(set(_occurrences(sentences, "polarity", k)) for k in keys))
-        negated = is_negated(claim.parsed, item.token)
-        if seen and negated not in seen:
-            conflicts.append(f"polarity: the quote {'asserts' if negated else 'negates'} “{item.text}”")
-    return conflicts
-
-
-def _opposite_conflicts(claim: _Claim, sentences: list[SentenceFacts]) -> list[str]:
-    """The claim says a thing rose where the quote says it fell ("sales rising" / "a decline in sales")."""
-    keys = token_keys(claim.parsed)
-    conflicts = []
-    for item in claim.items:
-        opposite = OPPOSITES.get(item.key)
-        if opposite is None:
-            continue
-        about = attached_nouns(claim.parsed, item.token, keys)
-        stated = _occurrences(sentences, "attached", opposite)
-        if about and any(about & nouns for nouns in stated):
-            conflicts.append(f"polarity: the quote says “{opposite}” of {', '.join(sorted(about))}")
-    return conflicts
-
-
-def _governor_conflicts(claim: _Claim, sentences: list[SentenceFacts]) -> list[str]:
-    """A verb the claim asserts that the window only embeds ("refused to step down")."""
-    claim_keys = {i.key for i in claim.items} | {t.lower for t in claim.parsed.tokens}
-    conflicts = []
-    for item in claim.items:
-        token = claim.parsed.tokens[item.token]
-        if token.pos != "VERB" and not (token.pos == "ADJ" and token.dep in ("acomp", "ROOT", "ccomp", "xcomp")):
-            continue
-        claimed = governors(claim.parsed, item.token)
-        above = _occurrences(sentences, "governors", item.key)
-        if above and not any(g <= claim_keys | claimed for g in above):
-            extra = sorted(min(above, key=len) - claim_keys)
-            conflicts.append(f"embedded: the quote has “{item.text}” under “{', '.join(extra)}”")
-    return conflicts
-
-
-def _role_conflicts(claim: _Claim, sentences: list[SentenceFacts], window_keys: set[str]) -> list[str]:
-    """Who does what to whom: the claim's actor is the window's patient (or the reverse), or the
-    window gives the same predicate another actor while naming the claim's actor elsewhere."""
-    conflicts = []
-    for key, (actors, patients) in predicates(claim.parsed, token_keys(claim.parsed)):
-        stated = [(a, p) for a, p in _occurrences(sentences, "roles", key) if a or p]
-        if not stated or not (actors or patients):
-            continue
-        swapped = all((actors & p and not actors & a) or (patients & a and not patients & p) for a, p in stated)
-        shared = any((actors | patients) & (a | p) for a, p in stated)
-        named = any(" " in k for k in actors) and all(any(" " in k for k in a) for a, _ in stated)
-        other_actor = bool(actors & window_keys or named) and all(a and not _same_party(actors, a) for a, _ in stated)
-        named_patient = any(" " in k for k in patients) and all(any(" " in k for k in p) for _, p in stated)
-        other_patient = bool(patients & window_keys or named_patient) and all(
-            p and not _same_party(patients, p) for _, p in stated
-        )
-        if (swapped and shared) or other_actor or other_patient:
-            conflicts.append(f"roles: the quote gives “{key}” another actor or turns its roles around")
-    return conflicts
-
-
-def _same_party(claimed: frozenset[str], stated: frozenset[str]) -> bool:
-    """Some actor is the same in both: equal keys, or a bare head word and a name ending in it
-    ("council", "harbour council"); "north korea" and "south korea" differ."""
-    for a in (k for k in claimed if k.strip()):
-        for b in (k for k in stated if k.strip()):
-            if a == b or ((" " not in a or " " not in b) and a.split()[-1] == b.split()[-1]):
-                return True
-    return False
-
-
-def _direction_conflicts(claim: _Claim, sentences: list[SentenceFacts]) -> list[str]:
-    stated = set().union(*(s.directions for s in sentences))
-    opposite = {"from": "to", "to": "from"}
-    return [
-        f"direction: the quote says {opposite[way]} “{target}”"
-        for way, target in claim.facts.directions
-        if (opposite[way], target) in stated and (way, target) not in stated
-    ]
-
-
-def _place_conflicts(claim: _Claim, sentences: list[SentenceFacts], metadata: set[str]) -> list[str]:
-    conflicts = []
-    for head, places in claim.facts.places.items():
-        stated = set(_occurrences(sentences, "places", head))
-        claimed = places - metadata  # the article's own date may stand for "on Saturday"
-        if stated and claimed and not claimed & stated:
-            conflicts.append(f"place: the quote places “{head}” in {', '.join(sorted(stated))}")
-    return conflicts
-
-
-def _figure_conflicts(claim: _Claim, sentences: list[SentenceFacts], window_keys: set[str]) -> list[str]:
-    conflicts = []
-    for number, noun in claim.facts.figures:
-        stated = set(_occurrences(sentences, "figure_nouns", noun))
-        if stated and number not in stated:
-            conflicts.append(f"figure: the quote gives {', '.join(sorted(stated))} for “{noun}”, not {number}")
-    return conflicts
-
-
-def _speaker_conflicts(
-    claim: _Claim,
-    sentences: list[SentenceFacts],
-    window_keys: set[str],
-    antecedents: dict[int, set[str]],
-    metadata: set[str],
-) -> list[str]:
-    """The claim's speaker must be who the window reports saying it: the speaker of the sentence
-    that holds what the claim reports (or of the sentence its quotation runs on into)."""
-    claimed = claim.facts.speakers
-    if not claimed or claimed & metadata:  # "according to Gulf News": the publisher speaks for its article
-        return []
-    content = _content_sentence(claim, sentences)
-    indexes = {content}
-    if len(sentences) == 2 and _one_quotation(sentences[0].parsed.text):
-        indexes = {0, 1}
-    stated = set().union(*(sentences[i].speakers | antecedents.get(i, set()) for i in indexes))
-    if stated and not _same_party(frozenset(claimed), frozenset(stated)):
-        return [f"speaker: the quote reports {', '.join(sorted(stated))} speaking"]
-    if not stated and not claimed & window_keys:
-        return ["unattributed: the quote does not report who said it"]
-    return []
-
-
-def _content_sentence(claim: _Claim, sentences: list[SentenceFacts]) -> int:
-    """The window sentence holding most of what the claim reports (its speaker left aside)."""
-    reported = [i.key for i in claim.items if i.key not in claim.facts.speakers]
-    counts = [sum(k in s.keys for k in reported) for s in sentences]
-    return max(range(len(sentences)), key=lambda i: counts[i])
-
-
-def _role_class(parsed: Parsed, i: int) -> str:
-    j = i
-    while parsed.tokens[j].dep in ("compound", "flat") and parsed.tokens[j].head != j:
-        j = parsed.tokens[j].head
-    return {"nsubj": "subject", "nsubjpass": "subject", "poss": "possessor"}.get(parsed.tokens[j].dep, "object")
 
 
 def _weight(item: Item, stats: TermStats | None) -> float:
@@ -591,4 +355,4 @@ def best(judgements: Iterable[Judgement | None]) -> Judgement | None:
     return max(found, key=lambda j: j.rank) if found else None
 
 
-__all__ = ["GroundingChecker", "Judgement", "Verdict", "Window", "best", "cached_property"]
+__all__ = ["GroundingChecker", "Judgement", "Verdict", "Window", "best"]

@@ -1,8 +1,10 @@
-"""The one orchestrator: retrieval -> evidence -> generation -> citation checking -> Answer.
+"""The one orchestrator. `ask`: retrieval -> evidence -> selection (the model reads the best
+sentence) -> decline -> composition from quotes -> citations -> Answer (the steps live in
+service/answer/). `verify`: retrieval -> the claim checker -> ClaimCheck.
 
 The CLI, the HTTP service and the eval runner all call this. Construction is cheap;
-`warm_up()` loads the embedder and the index (building it from the seeds when there is none),
-and the generator on first use or when asked.
+`warm_up()` loads the embedder, the sentence parser and the index (building it from the seeds
+when there is none), and the generator on first use or when asked.
 """
 
 from __future__ import annotations

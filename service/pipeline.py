@@ -27,7 +27,7 @@ from retrieval.index import ArticleIndex, IngestReport, ProgressFactory
 from retrieval.loaders import load_articles
 from retrieval.retriever import Retriever
 from service.answer.citations import attach_citations
-from service.answer.composition import compose
+from service.answer.composition import compose, settled
 from service.answer.decline import load_model, signals
 from service.answer.evidence import EvidenceScorer, EvidenceSentence, top_score
 from service.answer.factcheck import ClaimCheck, check_claim
@@ -203,10 +203,10 @@ class Pipeline:
         outcome.chosen = selection.chosen
         if not selection.chosen:
             return outcome.declined("no sentence of the passages answers the question")
-        decided = self._decide(outcome, kind, evidence, selection)
+        composition = compose(selection.chosen, kind, lambda e: self._yes_no(outcome, e, stop))
+        decided = self._decide(outcome, kind, selection, settled(composition))
         if decided is not None:
             return decided
-        composition = compose(selection.chosen, kind, lambda e: self._yes_no(outcome, e, stop))
         outcome.notes += composition.notes
         text, citations, sentences = attach_citations(composition.sentences)
         for sentence in sentences:
@@ -249,12 +249,17 @@ class Pipeline:
         return Selection(chosen[:1], chosen, None)
 
     def _decide(
-        self, outcome: Outcome, kind: QuestionKind, evidence: list[EvidenceSentence], selection: Selection
+        self, outcome: Outcome, kind: QuestionKind, selection: Selection, settled_by: str | None
     ) -> Answer | None:
-        """The decline model's verdict: None to answer, or the declined Answer."""
+        """None to answer, or the declined Answer. A yes/no question the quote settles, or a byline
+        question answered from the article's metadata, is answered (on the dev split every such
+        answer was right); every other answer needs the decline model's P(right)."""
         outcome.signals = signals(outcome.query, kind, selection.chosen, selection.p_answer, self.grounding.parser)
         model = load_model(outcome.mode)
         outcome.confidence = model.probability(outcome.signals)
+        if settled_by is not None:
+            outcome.notes.append(settled_by)
+            return None
         threshold = model.threshold if self.settings.decline_threshold is None else self.settings.decline_threshold
         if outcome.confidence >= threshold:
             return None

@@ -54,6 +54,17 @@ def compose(chosen: list[EvidenceSentence], kind: QuestionKind, yes_no: YesNo | 
     return Composition(quotes, [])
 
 
+def settled(composition: Composition) -> str | None:
+    """Why this composition needs no decline decision: the quote settled a yes/no question, or the
+    answer is the article's own byline; None for any other answer."""
+    kinds = {sentence.kind for sentence in composition.sentences}
+    if "verdict" in kinds:
+        return "the quote settles the yes/no question"
+    if "metadata" in kinds:
+        return "answered from the article's metadata (author, publisher, date)"
+    return None
+
+
 def quote_sentence(evidence: EvidenceSentence) -> AnswerSentence:
     """“The quote.” introduced by its publisher and date: Gulf News, 22 December 2012: “...”"""
     quote = " ".join(evidence.text.split())
@@ -82,7 +93,7 @@ def _metadata(evidence: EvidenceSentence, kind: QuestionKind) -> Composition:
         return Composition([quote_sentence(evidence)], [f"the article does not name its {missing}"])
     return Composition(
         [AnswerSentence(text, evidence.passage, evidence.start, evidence.end, kind="metadata")],
-        ["answered from the article's metadata (author, publisher, date)"],
+        [],
     )
 
 

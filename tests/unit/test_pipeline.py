@@ -160,3 +160,13 @@ def test_answer_schema(selecting) -> None:
     assert set(data["evidence"][0]) == {"article_id", "start", "end", "text", "score", "chosen"}
     assert data["standalone_question"] is None and 0 <= data["confidence"] <= 1
     assert data["usage"]["prompt_tokens"] == 10
+
+
+def test_settled_yes_no_and_byline_answers_need_no_decline_decision(selecting) -> None:
+    pipeline, _ = selecting(other_reply="no", decline_threshold=1.0)  # every other answer is declined
+    settled = pipeline.ask("Did Russia ever talk to Bashar al-Assad about him leaving power?")
+    assert settled.answered and settled.answer.startswith("No. ")
+    assert "the quote settles the yes/no question" in settled.notes
+    byline = pipeline.ask("Who wrote the report in which Lavrov said there was no possibility of persuading Assad?")
+    assert byline.answered and byline.answer.startswith("Ellen Barry wrote it")
+    assert not pipeline.ask(LAVROV_Q).answered

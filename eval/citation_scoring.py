@@ -10,6 +10,9 @@ meaning; the report's failure list is where a person checks it.
   sentence's quotes support it together and this quote adds a covered term the others lack (ALCE);
 - citation recall: answer sentences whose quotes together support them;
 - verbatim: quotes equal to the article text at their offsets.
+
+The cited article's publisher and date count as support beside its quote: the answer path states
+them ("BBC published it on 16 March 2017") and they are the article's own metadata.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class CitedQuote:
     article_id: str
     quote: str
     verbatim: bool
+    metadata: str = ""  # the cited article's publisher and date, which a byline sentence states
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ def score_citations(answer: str, citations: list[CitedQuote], gold_articles: set
     precise = supported = 0
     for sentence in sentences:
         cited = [by_number[n] for n in dict.fromkeys(sentence.markers) if n in by_number]
-        quotes = [c.quote for c in cited]
+        quotes = [_with_metadata(c) for c in cited]
         if supports(sentence.text, quotes):
             supported += 1
         precise += sum(
@@ -115,13 +119,17 @@ def score_citations(answer: str, citations: list[CitedQuote], gold_articles: set
 
 
 def _citation_supports(sentence: str, citation: CitedQuote, cited: list[CitedQuote]) -> bool:
-    if supports(sentence, [citation.quote]):
+    if supports(sentence, [_with_metadata(citation)]):
         return True
-    others = [c.quote for c in cited if c is not citation]
-    if not others or not supports(sentence, [c.quote for c in cited]):
+    others = [_with_metadata(c) for c in cited if c is not citation]
+    if not others or not supports(sentence, [_with_metadata(c) for c in cited]):
         return False
     wanted = set(terms(sentence))
-    return bool((wanted & set(terms(citation.quote))) - set(terms(" ".join(others))))
+    return bool((wanted & set(terms(_with_metadata(citation)))) - set(terms(" ".join(others))))
+
+
+def _with_metadata(citation: CitedQuote) -> str:
+    return f"{citation.quote} {citation.metadata}".strip()
 
 
 def _coverage(wanted: set[str], found: set[str]) -> float:

@@ -7,11 +7,13 @@ answer whenever metrics are computed, so a resumed run and a fresh one are score
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from eval.answer_scoring import exact_match, has_all_key_facts, key_facts_found, token_f1
 from eval.citation_scoring import CitationScores, CitedQuote, score_citations
 from eval.datasets import EvalQuestion
+from retrieval.dates import long_form
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ def score(prediction: Prediction) -> QuestionScores:
     reference = question.answer if question.answerable else ""
     correct = question.answerable and answered and has_all_key_facts(text, question.accept)
     citations = [
-        CitedQuote(c["n"], c["article_id"], c["quote"], bool(c.get("verbatim"))) for c in answer.get("citations", [])
+        CitedQuote(c["n"], c["article_id"], c["quote"], bool(c.get("verbatim")), _metadata(c))
+        for c in answer.get("citations", [])
     ]
     context = {p["article_id"] for p in answer.get("passages", [])}
     return QuestionScores(
@@ -70,6 +73,13 @@ def score(prediction: Prediction) -> QuestionScores:
         context_has_gold=bool(context & set(question.articles)),
         prompt_has_gold=_prompt_has_gold(question, answer.get("evidence") or []),
     )
+
+
+def _metadata(citation: dict[str, Any]) -> str:
+    """Publisher and date as the answer writes them: "BBC 16 March 2017"."""
+    published = citation.get("published")
+    when = long_form(date.fromisoformat(published[:10])) if published else ""
+    return " ".join(p for p in (citation.get("source") or "", when) if p)
 
 
 def _prompt_has_gold(question: EvalQuestion, shown: list[dict[str, Any]]) -> bool | None:

@@ -31,7 +31,7 @@ from service.answer.composition import compose, settled
 from service.answer.decline import load_model, signals
 from service.answer.evidence import EvidenceScorer, EvidenceSentence, top_score
 from service.answer.factcheck import ClaimCheck, check_claim
-from service.answer.grounding import GroundingChecker
+from service.answer.grounding import GroundingChecker, settles_yes_no
 from service.answer.outcome import DECLINE_TEXT, Outcome, ms_since
 from service.answer.paraphrase import ModelJudge, yes_probability
 from service.answer.questions import QuestionKind, as_statement, read_question
@@ -271,11 +271,12 @@ class Pipeline:
     def _yes_no(self, outcome: Outcome, evidence: EvidenceSentence, stop: StopCheck) -> str | None:
         """Yes or no, from the quote: the claim checker first (the question as a statement, against
         the quote alone), then, in llm mode, the model's P(yes)."""
-        verdict = self.grounding.verdict_on_sentence(
+        judged = self.grounding.judge_sentence(
             as_statement(outcome.query), evidence.passage, evidence.start, evidence.end
         )
-        if verdict in ("supported", "contradicted"):
-            return "yes" if verdict == "supported" else "no"
+        verdict = settles_yes_no(judged)
+        if verdict is not None:
+            return verdict
         if outcome.mode != "llm":
             return None
         with self._model_turn(stop) as ready:

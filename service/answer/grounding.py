@@ -74,6 +74,25 @@ class Judgement:
         return order, self.coverage, -len(self.window.sentences)
 
 
+# words a yes/no question carries that its negated answer drops ("did they ever" / "they never")
+_QUESTION_ONLY_WORDS = frozenset({"ever", "any", "anything", "anyone", "already", "yet", "really", "actually"})
+
+
+def settles_yes_no(judged: Judgement | None) -> str | None:
+    """ "yes" when the quote supports the question restated as a statement; "no" only when the
+    quote states the same thing negated (a polarity conflict, nothing missing): a figure, name or
+    place that disagrees is usually a detail the question presupposed, not the answer to it."""
+    if judged is None:
+        return None
+    if judged.verdict == "supported":
+        return "yes"
+    negated = judged.conflicts and all(c.startswith("polarity:") for c in judged.conflicts)
+    missing = {word.lower() for word in judged.missing} - _QUESTION_ONLY_WORDS
+    if judged.verdict == "contradicted" and negated and not missing:
+        return "no"
+    return None
+
+
 @dataclass
 class _ArticleContext:
     """What a claim about this article may draw on besides the window."""
@@ -105,7 +124,7 @@ class GroundingChecker:
     def parser(self) -> SyntaxParser:
         return self._parser
 
-    def verdict_on_sentence(self, claim: str, passage: Passage, start: int, end: int) -> Verdict:
+    def judge_sentence(self, claim: str, passage: Passage, start: int, end: int) -> Judgement | None:
         """The claim judged against one span of the passage's article only (no other window)."""
         article = passage.article
         chunk = Chunk(
@@ -117,7 +136,7 @@ class GroundingChecker:
             article.text[start:end],
         )
         judged = self.judge(claim, [Passage(chunk=chunk, article=article, score=passage.score)])
-        return judged[0].verdict if judged and judged[0] is not None else "not_found"
+        return judged[0] if judged else None
 
     # ---- public ---------------------------------------------------------------------------
     def judge(

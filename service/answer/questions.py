@@ -26,6 +26,8 @@ _PUBLISHED = re.compile(
     r"\b(?:when|what (?:date|day)|on which (?:date|day))\b.*\b(?:published|publish|posted|run|printed|dated)\b",
     re.IGNORECASE,
 )
+# what was published must be the report itself: "when was the study published" asks about a study
+_REPORT = re.compile(r"\b(?:report|article|story|piece|editorial|column|interview|dispatch|its)\b", re.IGNORECASE)
 _SOURCES = re.compile(
     r"\b(?:each|both|reports|outlets|sources|articles|which reports|according to the two|compare|compared|"
     r"differ|difference|in turn|respectively)\b",
@@ -71,7 +73,7 @@ def _metadata(question: str) -> str | None:
         return "author"
     if _PUBLISHER.search(question):
         return "publisher"
-    if _PUBLISHED.search(question):
+    if _PUBLISHED.search(question) and _REPORT.search(question):
         return "date"
     return None
 

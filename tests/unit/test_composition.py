@@ -71,5 +71,7 @@ def test_metadata_questions_are_answered_from_the_byline_and_cited() -> None:
     assert text == "Jane Doe wrote it (Star Tribune, 29 December 2012) [1]." and citations[0].quote == LATE.text
     published = compose([LATE], read_question("When was the report about the death toll published?"))
     assert attach_citations(published.sentences)[0] == "It was published on 29 December 2012 by Star Tribune [1]."
+    study = read_question("When was the University of Bristol study on red blood cells published?")
+    assert study.shape == "fact" and study.asks == "date"  # a study's publication is not the report's byline
     outlet = compose([UNDATED], read_question("Which outlet reported that 450,000 Syrians were killed?"))
     assert outlet.sentences[0].kind == "quote" and "does not name its publisher" in outlet.notes[0]

@@ -124,6 +124,19 @@ def test_a_quote_that_only_helps_jointly_counts_when_it_adds_a_term() -> None:
     assert scores.precise == 2  # "Brussels." adds nothing the other quotes lack
 
 
+def test_a_byline_sentence_is_supported_by_the_cited_articles_publisher_and_date() -> None:
+    byline = "BBC published it on 16 March 2017 [1]."
+    bare = CitedQuote(1, GOLD, "A pastor found a 709-carat diamond.", True)
+    assert score_citations(byline, [bare], {GOLD}).precise == 0
+    with_metadata = CitedQuote(1, GOLD, bare.quote, True, metadata="BBC 16 March 2017")
+    assert score_citations(byline, [with_metadata], {GOLD}).precise == 1
+    wrong_day = CitedQuote(1, GOLD, bare.quote, True, metadata="BBC 15 March 2017")
+    assert score_citations(byline, [wrong_day], {GOLD}).precise == 0  # a figure the metadata lacks
+    cited = {**citation(quote=bare.quote), "source": "BBC", "published": "2017-03-16"}
+    scores = score(Prediction(question(), [GOLD], answer(byline, citations=[cited])))
+    assert scores.citations.precise == 1  # the run's citation fields carry the metadata
+
+
 # ---- per question --------------------------------------------------------------------------
 
 

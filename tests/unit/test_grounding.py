@@ -157,3 +157,24 @@ def test_names_times_figures_and_list_items_never_reach_the_judge(passages, clai
     checker = GroundingChecker(SyntaxParser(), judge, min_paraphrase=0.65)
     assert check_claim(claim, passages, checker).verdict != "supported"
     assert judge.asked == []
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("Did the ferry carry 400 passengers?", "The ferry will carry 400 passengers and 120 cars", "yes"),
+        ("Did Blue Line ask the council for a subsidy?", "Lee said the operator, Blue Line, had not asked", "no"),
+        # the question's figure disagrees with the quote, but the quote says nothing about what is asked
+        ("Did the ferry with 500 passengers sell tickets online?", "The ferry will carry 400 passengers", None),
+    ],
+)
+def test_a_yes_no_question_is_settled_only_by_a_quote_that_states_or_negates_it(
+    checker, passages, question, sentence, expected
+) -> None:
+    from service.answer.grounding import settles_yes_no
+    from service.answer.questions import as_statement
+
+    start = ARTICLE.text.index(sentence)
+    end = ARTICLE.text.index(".", start) + 1
+    passage = next(p for p in passages if p.chunk.start <= start and end <= p.chunk.end)
+    assert settles_yes_no(checker.judge_sentence(as_statement(question), passage, start, end)) == expected

@@ -29,9 +29,9 @@ from typing import Any
 
 from bench.common import machine, peak_rss_mb, percentile, write_result
 from eval.answer_scoring import has_all_key_facts
-from eval.datasets import EvalQuestion, load_dataset
-from service.answers import Answer
-from service.generation import GenerationRequest, GenerationResult, Generator, StopCheck, TokenCallback
+from eval.question_sets import EvalQuestion, load_dataset
+from service.answer.result import Answer
+from service.generators.base import GenerationRequest, GenerationResult, Generator, StopCheck, TokenCallback
 from service.generators.factory import build_generator
 from service.generators.replies import streaming_chat_request
 from service.model_files import resolve_model_path

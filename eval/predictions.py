@@ -12,7 +12,7 @@ from typing import Any
 
 from eval.answer_scoring import exact_match, has_all_key_facts, key_facts_found, token_f1
 from eval.citation_scoring import CitationScores, CitedQuote, score_citations
-from eval.datasets import EvalQuestion
+from eval.question_sets import EvalQuestion
 from retrieval.dates import long_form
 
 

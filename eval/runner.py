@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from eval.datasets import (
+from eval.metrics import compute_metrics
+from eval.predictions import Prediction, mark_verbatim, score
+from eval.question_sets import (
     KNOWN_ITEMS,
     Dataset,
     EvalQuestion,
@@ -19,8 +21,6 @@ from eval.datasets import (
     load_dataset,
     resolve_evidence,
 )
-from eval.metrics import compute_metrics
-from eval.predictions import Prediction, mark_verbatim, score
 from eval.report import render_report
 from eval.run_files import RunError, git_commit, git_dirty, read_records, write_json, write_or_check_config
 from eval.targets import Target

@@ -28,6 +28,14 @@ from retrieval.loaders import load_articles
 from retrieval.retriever import Retriever
 from service.answer.citations import attach_citations
 from service.answer.composition import compose, settled
+from service.answer.conversation import (
+    Turn,
+    accept_model_rewrite,
+    check_history,
+    keyword_rewrite,
+    needs_rewrite,
+    recent_turns,
+)
 from service.answer.decline import load_model, signals
 from service.answer.evidence import EvidenceScorer, EvidenceSentence, top_score
 from service.answer.factcheck import ClaimCheck, check_claim
@@ -35,12 +43,11 @@ from service.answer.grounding import GroundingChecker, settles_yes_no
 from service.answer.outcome import DECLINE_TEXT, Outcome, ms_since
 from service.answer.paraphrase import ModelJudge, yes_probability
 from service.answer.questions import QuestionKind, as_statement, read_question
+from service.answer.result import Answer
 from service.answer.selection import Selection, candidates, judge_request, yes_no_request
 from service.answer.syntax import SyntaxParser
-from service.answers import Answer
-from service.conversation import Turn, accept_model_rewrite, check_history, keyword_rewrite, needs_rewrite, recent_turns
 from service.errors import GenerationError, InvalidRequestError, ModelUnavailableError
-from service.generation import ChatMessage, GenerationRequest, Generator, StopCheck
+from service.generators.base import ChatMessage, GenerationRequest, Generator, StopCheck
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)

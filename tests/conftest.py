@@ -49,7 +49,7 @@ def make_client(settings: Settings) -> Iterator[Callable[..., tuple[TestClient, 
     """The real app (routes, queue, errors) over a seeds pipeline with the fakes; lifespan run."""
     from fastapi.testclient import TestClient
 
-    from service.app import create_app
+    from service.http.app import create_app
 
     clients: list[TestClient] = []
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from retrieval.terms import terms
-from service.generation import GenerationRequest, GenerationResult, StopCheck, TokenCallback
+from service.generators.base import GenerationRequest, GenerationResult, StopCheck, TokenCallback
 
 
 class HashEmbedder:

@@ -7,7 +7,7 @@ import re
 
 from retrieval.documents import Passage
 from service.answer.composition import AnswerSentence
-from service.answers import Citation
+from service.answer.result import Citation
 
 
 def attach_citations(sentences: list[AnswerSentence]) -> tuple[str, list[Citation], list[str]]:

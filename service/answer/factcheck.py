@@ -18,7 +18,7 @@ from retrieval.sentences import split_sentences
 from retrieval.term_stats import TermStats
 from service.answer.citations import make_citation
 from service.answer.grounding import GroundingChecker, Judgement, Verdict
-from service.answers import Citation, passage_to_dict
+from service.answer.result import Citation, passage_to_dict
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from retrieval.documents import Passage
 from service.answer.evidence import EvidenceSentence
-from service.answers import Answer, Citation, ShownSentence, Timings, Usage
-from service.generation import GenerationResult
+from service.answer.result import Answer, Citation, ShownSentence, Timings, Usage
+from service.generators.base import GenerationResult
 
 DECLINE_TEXT = "The articles don't say."
 

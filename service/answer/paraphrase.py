@@ -18,7 +18,7 @@ from typing import Protocol
 
 from prompts import render
 from service.errors import GenerationError, ModelUnavailableError
-from service.generation import ChatMessage, GenerationRequest, GenerationResult, Generator
+from service.generators.base import ChatMessage, GenerationRequest, GenerationResult, Generator
 
 logger = logging.getLogger(__name__)
 YES_NO = 'root ::= "yes" | "no"'

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from prompts import render
 from service.answer.evidence import EvidenceSentence
 from service.answer.questions import QuestionKind
-from service.generation import ChatMessage, GenerationRequest, GenerationResult
+from service.generators.base import ChatMessage, GenerationRequest, GenerationResult
 
 MAX_SOURCES = 3
 SOURCES_RATIO = 0.8  # another report's best sentence joins a "sources" answer above this share of the best

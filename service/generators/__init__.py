@@ -1,4 +1,4 @@
-"""Generation backends behind the `service.generation.Generator` protocol.
+"""Generation backends behind the `service.generators.base.Generator` protocol.
 
 `build_generator(settings)` picks one. Heavy libraries (xllamacpp, torch, transformers) are
 imported in `warm_up()`, so importing this package is cheap.

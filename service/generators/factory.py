@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from service.errors import ModelUnavailableError
-from service.generation import Generator
+from service.generators.base import Generator
 from service.generators.llamacpp import LlamaCppGenerator
 from service.generators.openai_compat import OpenAICompatibleGenerator
 from service.generators.transformers_backend import TransformersGenerator

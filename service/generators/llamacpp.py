@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from service.errors import GenerationError, ModelUnavailableError
-from service.generation import GenerationRequest, GenerationResult, StopCheck, TokenCallback
+from service.generators.base import GenerationRequest, GenerationResult, StopCheck, TokenCallback
 from service.generators.replies import ReplyCollector, streaming_chat_request
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from service.errors import GenerationError
-from service.generation import GenerationRequest, GenerationResult, StopCheck, TokenCallback
+from service.generators.base import GenerationRequest, GenerationResult, StopCheck, TokenCallback
 from service.generators.replies import ReplyCollector, streaming_chat_request
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.generation import GenerationRequest, GenerationResult, TokenCallback, TokenChoice
+from service.generators.base import GenerationRequest, GenerationResult, TokenCallback, TokenChoice
 
 
 def streaming_chat_request(request: GenerationRequest, **extra: Any) -> dict[str, Any]:

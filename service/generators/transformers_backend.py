@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from service.errors import GenerationError, ModelUnavailableError
-from service.generation import GenerationRequest, GenerationResult, StopCheck, TokenCallback
+from service.generators.base import GenerationRequest, GenerationResult, StopCheck, TokenCallback
 
 if TYPE_CHECKING:
     import torch

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from service.app import create_app
+from service.http.app import create_app
+from service.http.loopback import ThreadedServer
 from service.pipeline import Pipeline
 from service.settings import Settings
 from tests.conftest import ROOT
 from tests.fakes import HashEmbedder, ScriptedGenerator
-from tests.servers import ThreadedServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [

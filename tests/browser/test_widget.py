@@ -13,8 +13,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from service.http.loopback import free_port
 from tests.browser.conftest import screenshot
-from tests.servers import free_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from service.http.loopback import ServeProcess
 from tests.browser.conftest import screenshot
 from tests.conftest import ROOT, SEEDS
-from tests.servers import ServeProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow]
 

@@ -13,12 +13,12 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from service.app import create_app
+from service.http.app import create_app
+from service.http.loopback import ThreadedServer
 from service.pipeline import Pipeline
 from service.settings import Settings
 from tests.conftest import SEEDS
 from tests.fakes import HashEmbedder, ScriptedGenerator
-from tests.servers import ThreadedServer
 
 pytestmark = pytest.mark.integration
 

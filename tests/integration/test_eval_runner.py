@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from eval.corpus_index import open_corpus_pipeline
+from cli.main import main
+from eval.eval_pipeline import open_corpus_pipeline
 from eval.runner import RunError, RunRequest, run
 from eval.targets import HttpTarget, PipelineTarget
-from service.app import create_app
-from service.cli import main
+from service.http.app import create_app
+from service.http.loopback import ThreadedServer
 from service.settings import Settings
 from tests.fakes import HashEmbedder, ScriptedGenerator
-from tests.servers import ThreadedServer
 
 pytestmark = pytest.mark.integration
 LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"

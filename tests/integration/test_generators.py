@@ -19,13 +19,13 @@ from typing import Any
 import pytest
 
 from service.errors import GenerationError, ModelUnavailableError
-from service.generation import ChatMessage, GenerationRequest, GenerationResult
 from service.generators import (
     LlamaCppGenerator,
     OpenAICompatibleGenerator,
     TransformersGenerator,
     build_generator,
 )
+from service.generators.base import ChatMessage, GenerationRequest, GenerationResult
 from service.generators.transformers_backend import StopText
 from service.model_files import resolve_model_path
 from service.settings import Settings

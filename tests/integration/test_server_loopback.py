@@ -15,11 +15,11 @@ import httpx
 import openai
 import pytest
 
-from service.app import create_app
+from service.http.app import create_app
+from service.http.loopback import ThreadedServer
 from service.pipeline import Pipeline
 from service.settings import Settings
 from tests.fakes import HashEmbedder, ScriptedGenerator
-from tests.servers import ThreadedServer
 
 pytestmark = pytest.mark.integration
 LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"

@@ -10,8 +10,8 @@ import httpx
 import openai
 import pytest
 
+from service.http.loopback import ServeProcess
 from tests.conftest import ROOT, SEEDS
-from tests.servers import ServeProcess
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 THREAT_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from service.admission import Admission
-from service.conversation import Turn, accept_model_rewrite, check_history, keyword_rewrite, needs_rewrite
+from service.answer.conversation import Turn, accept_model_rewrite, check_history, keyword_rewrite, needs_rewrite
 from service.errors import InvalidRequestError, ServiceBusyError
+from service.http.admission import Admission
 from service.settings import Settings
 
 HISTORY = [Turn("user", "Who is Lakhdar Brahimi?"), Turn("assistant", "The UN-Arab League envoy for Syria [1].")]

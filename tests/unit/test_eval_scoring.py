@@ -9,10 +9,10 @@ import pytest
 
 from eval.answer_scoring import exact_match, has_all_key_facts, key_facts_found, normalise, token_f1
 from eval.citation_scoring import CitedQuote, answer_sentences, score_citations, supports
-from eval.datasets import EvalQuestion
 from eval.gate import GateError, compare
 from eval.metrics import compute_metrics, retrieval_metrics
 from eval.predictions import Prediction, score
+from eval.question_sets import EvalQuestion
 
 GOLD = "002_gulf"
 QUOTE = "Lavrov said the biggest threat was that chemical weapons could fall into the hands of militants."

@@ -9,7 +9,7 @@ import pytest
 
 from service.answer.lexicon import OPPOSITES, SYNONYM_GROUPS, canonical, number_key
 from service.answer.paraphrase import yes_probability
-from service.generation import GenerationResult, TokenChoice
+from service.generators.base import GenerationResult, TokenChoice
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from retrieval.documents import SearchFilters
-from service.conversation import Turn
+from service.answer.conversation import Turn
 
 
 class _In(BaseModel):

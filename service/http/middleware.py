@@ -9,8 +9,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.http_errors import HttpError
-from service.metrics import Metrics
+from service.http.error_mapping import HttpError
+from service.http.metrics import Metrics
 
 
 class MetricsMiddleware:

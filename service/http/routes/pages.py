@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from starlette.staticfiles import StaticFiles
 
 from retrieval.errors import ArticleNotFoundError
-from service.routes.deps import Ready
+from service.http.routes.deps import Ready
 from service.web.pages import SECURITY_HEADERS, STATIC_DIR, PageRenderer
 
 router = APIRouter(include_in_schema=False)

@@ -18,7 +18,7 @@ from eval.cli import eval_command
 from prompts import PromptError
 from retrieval.documents import SearchFilters
 from retrieval.errors import RetrievalError
-from service.answers import Answer, passage_to_dict
+from service.answer.result import Answer, passage_to_dict
 from service.errors import ServiceError
 from service.settings import Settings
 
@@ -209,7 +209,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
     says when they are ready."""
     import uvicorn
 
-    from service.app import create_app
+    from service.http.app import create_app
 
     settings = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port})
     for name in ("service", "retrieval"):

@@ -22,15 +22,15 @@ from starlette.exceptions import HTTPException
 
 from prompts import PromptError
 from retrieval.errors import RetrievalError
-from service.admission import Admission
-from service.answering import Answering
 from service.errors import ServiceError
-from service.http_errors import HttpError, http_error
-from service.metrics import Metrics
-from service.middleware import BodyLimitMiddleware, MetricsMiddleware
+from service.http.admission import Admission
+from service.http.error_mapping import HttpError, http_error
+from service.http.jobs import Answering
+from service.http.metrics import Metrics
+from service.http.middleware import BodyLimitMiddleware, MetricsMiddleware
+from service.http.routes import articles, ask, health, openai_api, pages
+from service.http.state import Readiness, ServiceState
 from service.pipeline import Pipeline
-from service.routes import articles, ask, health, openai_api, pages
-from service.service_state import Readiness, ServiceState
 from service.settings import Settings, get_settings
 from service.web.pages import PageRenderer
 

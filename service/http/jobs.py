@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from retrieval.documents import SearchFilters
-from service.admission import Admission, Ticket, free_ticket
-from service.answers import Answer
-from service.conversation import Turn
-from service.metrics import Metrics
+from service.answer.conversation import Turn
+from service.answer.result import Answer
+from service.http.admission import Admission, Ticket, free_ticket
+from service.http.metrics import Metrics
 from service.pipeline import Pipeline
 
 logger = logging.getLogger(__name__)

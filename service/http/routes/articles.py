@@ -12,8 +12,8 @@ from starlette.datastructures import UploadFile
 from retrieval.documents import Article
 from retrieval.loaders import article_from_record, articles_from_upload
 from service.errors import InvalidRequestError, UnsupportedUploadError
-from service.routes.deps import READ, WRITE, Ready
-from service.schemas import ArticleIn, ArticleOut, ArticlePage, DeletedOut, IngestOut, error_responses
+from service.http.routes.deps import READ, WRITE, Ready
+from service.http.schemas import ArticleIn, ArticleOut, ArticlePage, DeletedOut, IngestOut, error_responses
 
 router = APIRouter(prefix="/api/articles", tags=["articles"])
 ArticleId = Annotated[str, Path(max_length=128, description="The article's id.")]

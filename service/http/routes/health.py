@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from service.metrics import CONTENT_TYPE
-from service.routes.deps import State
-from service.schemas import HealthOut, ReadyOut
+from service.http.metrics import CONTENT_TYPE
+from service.http.routes.deps import State
+from service.http.schemas import HealthOut, ReadyOut
 
 router = APIRouter(tags=["operations"])
 

@@ -11,10 +11,10 @@ import time
 import uuid
 from typing import Any
 
-from service.answers import Answer
-from service.conversation import Turn
+from service.answer.conversation import Turn
+from service.answer.result import Answer
 from service.errors import InvalidRequestError, UnknownModelError
-from service.openai_schemas import MODELS, ChatMessageIn
+from service.http.openai_schemas import MODELS, ChatMessageIn
 
 
 def answer_mode(model: str) -> str:

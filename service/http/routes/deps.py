@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Request
 
 from service.errors import AuthError, NotReadyError
-from service.service_state import ServiceState
+from service.http.state import ServiceState
 
 
 def get_state(request: Request) -> ServiceState:

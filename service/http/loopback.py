@@ -1,4 +1,4 @@
-"""Real servers on loopback for integration tests and `bench.http`: uvicorn in a thread, or `citewire serve`."""
+"""Servers on loopback for tests and `bench.http`: uvicorn in a thread or `citewire serve`."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ class ServeProcess:
     def launch(self) -> ServeProcess:
         """Start the process without waiting for it to be ready."""
         with self._log.open("ab") as handle:
-            command = [sys.executable, "-m", "service.cli", "serve"]
+            command = [sys.executable, "-m", "cli.main", "serve"]
             self._process = subprocess.Popen(command, cwd=self._root, env=self._env, stdout=handle, stderr=handle)
         return self
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from service.admission import Admission
-from service.answering import Answering
-from service.metrics import Metrics
+from service.http.admission import Admission
+from service.http.jobs import Answering
+from service.http.metrics import Metrics
 from service.pipeline import Pipeline
 from service.settings import Settings
 

@@ -140,7 +140,7 @@ def decode_rate(result: GenerationResult) -> float | None:
 def _run_config(name: str, settings: Settings, questions: list[EvalQuestion], raw_sample: int) -> dict[str, Any]:
     extractive = name == "extractive"
     recorder = None if extractive else RecordingGenerator(build_generator(settings))
-    pipeline = Pipeline(settings, generator=recorder)
+    pipeline = Pipeline.from_settings(settings, generator=recorder)
     pipeline.warm_up(load_generator=not extractive)
     mode = "extractive" if extractive else "llm"
     pipeline.ask("Who is Lakhdar Brahimi?", mode=mode)  # caches warm, as in a running service

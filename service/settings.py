@@ -5,6 +5,7 @@ Every field here must be documented in README.md (a test checks it).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -137,6 +138,42 @@ class Settings(BaseSettings):
     @property
     def cors_origin_list(self) -> list[str]:
         return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    """The part of the settings the pipeline reads: storage, retrieval, answering. No host, keys,
+    limits of the HTTP layer or the generator's own options (the generator comes built or as a
+    factory)."""
+
+    index_dir: Path
+    seeds_dir: Path
+    cache_dir: Path
+    embedder: str
+    embedder_threads: int
+    ingest_threads: int
+    search_threads: int
+    chunk_words: int
+    chunk_overlap_sentences: int
+    top_k: int
+    verify_top_k: int
+    paraphrase_judge: str
+    paraphrase_min_probability: float
+    generator: str  # which backend, for reports; the pipeline never builds it from this
+    model: str
+    default_mode: str
+    answer_budget_s: float
+    rewrite: str
+    max_question_chars: int
+    min_evidence_score: float
+    llm_min_evidence_score: float
+    prompt_sentences: int
+    decline_threshold: float | None
+    generation_slots: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> PipelineSettings:
+        return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
 
 
 @lru_cache(maxsize=1)

@@ -37,7 +37,9 @@ def make_pipeline(settings: Settings) -> Callable[..., tuple[Pipeline, ScriptedG
 
     def build(*replies: str, **overrides: object) -> tuple[Pipeline, ScriptedGenerator]:
         generator = ScriptedGenerator(replies)
-        pipeline = Pipeline(settings.model_copy(update=overrides), embedder=HashEmbedder(), generator=generator)
+        pipeline = Pipeline.from_settings(
+            settings.model_copy(update=overrides), embedder=HashEmbedder(), generator=generator
+        )
         pipeline.warm_up()
         return pipeline, generator
 
@@ -56,7 +58,7 @@ def make_client(settings: Settings) -> Iterator[Callable[..., tuple[TestClient, 
     def build(*replies: str, **overrides: object) -> tuple[TestClient, ScriptedGenerator]:
         configured = settings.model_copy(update=overrides)
         generator = ScriptedGenerator(replies)
-        pipeline = Pipeline(configured, embedder=HashEmbedder(), generator=generator)
+        pipeline = Pipeline.from_settings(configured, embedder=HashEmbedder(), generator=generator)
         client = TestClient(create_app(configured, pipeline=pipeline, warm_up_in_background=False))
         client.__enter__()
         clients.append(client)

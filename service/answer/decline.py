@@ -22,7 +22,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from service.answer.evidence import EvidenceSentence
+from service.answer.outcome import Outcome
 from service.answer.questions import QuestionKind
+from service.answer.selection import Selection
 from service.answer.structure import token_keys
 from service.answer.syntax import SyntaxParser
 
@@ -56,6 +58,33 @@ def load_model(mode: str, path: Path = MODEL_FILE) -> DeclineModel:
     data = json.loads(path.read_text(encoding="utf-8"))["modes"][mode]
     return DeclineModel(
         float(data["bias"]), {k: float(v) for k, v in data["weights"].items()}, float(data["threshold"])
+    )
+
+
+def decline_reason(
+    outcome: Outcome,
+    kind: QuestionKind,
+    selection: Selection,
+    settled_by: str | None,
+    parser: SyntaxParser,
+    threshold: float | None = None,
+) -> str | None:
+    """Why to decline, or None to answer; records the signals and P(right) on the outcome. A yes/no
+    question the quote settles, or a byline question answered from the article's metadata, is
+    answered (on the dev split every such answer was right); every other answer needs the decline
+    model's P(right) to reach `threshold` (None: the fitted one)."""
+    outcome.signals = signals(outcome.query, kind, selection.chosen, selection.p_answer, parser)
+    model = load_model(outcome.mode)
+    outcome.confidence = model.probability(outcome.signals)
+    if settled_by is not None:
+        outcome.notes.append(settled_by)
+        return None
+    threshold = model.threshold if threshold is None else threshold
+    if outcome.confidence >= threshold:
+        return None
+    return (
+        f"not confident that the chosen quotes answer the question (P(right) {outcome.confidence:.2f} "
+        f"< {threshold:.2f})"
     )
 
 

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
+
+from retrieval.dates import long_form
+from service.errors import InvalidRequestError
 
 _YES_NO = re.compile(
     r"^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might|must)\b", re.IGNORECASE
@@ -99,3 +103,21 @@ def as_statement(question: str) -> str:
     tense left behind by the auxiliary does not matter)."""
     body = _YES_NO.sub("", question.strip(), count=1).strip()
     return body.rstrip("?").rstrip() + "."
+
+
+def after_archive(kind: QuestionKind, newest: date | None) -> str | None:
+    """Why the archive cannot answer a question about a year after its newest article, or None."""
+    later = [year for year in kind.years if newest is not None and year > newest.year]
+    if not later or newest is None:
+        return None
+    return f"the newest article is from {long_form(newest)}; the archive cannot say what happened in {later[0]}"
+
+
+def normalise_question(text: str, limit: int, what: str = "question") -> str:
+    """The question (or claim) with whitespace normalised; InvalidRequestError when empty or too long."""
+    text = " ".join(text.split())
+    if not text:
+        raise InvalidRequestError(f"the {what} is empty")
+    if len(text) > limit:
+        raise InvalidRequestError(f"the {what} is {len(text)} characters long; the limit is {limit}")
+    return text

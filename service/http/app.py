@@ -43,7 +43,7 @@ def create_app(
     warm_up_in_background: bool = True,
 ) -> FastAPI:
     settings = settings or get_settings()
-    pipeline = pipeline or Pipeline(settings)
+    pipeline = pipeline or Pipeline.from_settings(settings)
     admission = Admission(settings.queue_size, slots=settings.generation_slots)
     metrics = Metrics(queue_depth=lambda: admission.waiting)
     state = ServiceState(settings, pipeline, Answering(pipeline, admission, metrics), metrics, admission, Readiness())

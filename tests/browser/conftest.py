@@ -69,7 +69,7 @@ class FakeServer:
         self.port = self._server.port
 
     def _pipeline(self) -> Pipeline:
-        return Pipeline(self.settings, embedder=HashEmbedder(), generator=self.generator)
+        return Pipeline.from_settings(self.settings, embedder=HashEmbedder(), generator=self.generator)
 
     @property
     def url(self) -> str:

@@ -27,6 +27,6 @@ def seed_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def real_pipeline(real_embedder: Embedder, seed_index_dir: Path) -> Pipeline:
     """Real embedder, FAISS and BM25 over the seeds; the default (llama.cpp) generator on demand."""
-    pipeline = Pipeline(Settings(index_dir=seed_index_dir, seeds_dir=SEEDS), embedder=real_embedder)
+    pipeline = Pipeline.from_settings(Settings(index_dir=seed_index_dir, seeds_dir=SEEDS), embedder=real_embedder)
     pipeline.warm_up()
     return pipeline

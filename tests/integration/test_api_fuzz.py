@@ -27,7 +27,7 @@ pytestmark = pytest.mark.integration
 def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[schemathesis.BaseSchema]:
     root = Path(tmp_path_factory.mktemp("fuzz"))
     configured = Settings(index_dir=root / "index", seeds_dir=SEEDS, cache_dir=root / "cache", max_body_bytes=200_000)
-    pipeline = Pipeline(configured, embedder=HashEmbedder(), generator=ScriptedGenerator())
+    pipeline = Pipeline.from_settings(configured, embedder=HashEmbedder(), generator=ScriptedGenerator())
     with ThreadedServer(create_app(configured, pipeline=pipeline)) as server:
         yield schemathesis.openapi.from_url(f"{server.url}/openapi.json")
 

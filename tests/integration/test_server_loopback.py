@@ -33,7 +33,7 @@ def serve(settings: Settings) -> Iterator[Callable[..., tuple[str, ScriptedGener
     def start(*replies: str, **overrides: object) -> tuple[str, ScriptedGenerator]:
         configured = settings.model_copy(update=overrides)
         generator = ScriptedGenerator(replies)
-        pipeline = Pipeline(configured, embedder=HashEmbedder(), generator=generator)
+        pipeline = Pipeline.from_settings(configured, embedder=HashEmbedder(), generator=generator)
         server = ThreadedServer(create_app(configured, pipeline=pipeline)).__enter__()
         servers.append(server)
         return server.url, generator

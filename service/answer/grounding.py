@@ -29,11 +29,14 @@ from retrieval.documents import Article, Chunk, Passage
 from retrieval.sentences import split_sentences
 from retrieval.term_stats import TermStats
 from retrieval.terms import terms
+from service.answer.claim_words import Item, claim_items, descriptors_of
 from service.answer.conflicts import Claim, conflicts_of, role_class, speaker_antecedents, split_statement
-from service.answer.lexicon import CHECKED_FUNCTION_WORDS, ENTAILED_BY, TIME_WORDS, canonical
+from service.answer.lexicon import CHECKED_FUNCTION_WORDS, TIME_WORDS
 from service.answer.paraphrase import ParaphraseJudge
-from service.answer.structure import Item, SentenceFacts, claim_items, descriptors_of, token_keys
+from service.answer.structure import SentenceFacts
+from service.answer.synonyms import ENTAILED_BY, canonical
 from service.answer.syntax import Parsed, SyntaxParser
+from service.answer.word_keys import token_keys
 
 Verdict = Literal["supported", "contradicted", "not_found"]
 _CONTRADICTING = ("polarity", "roles", "direction", "place", "figure", "speaker")

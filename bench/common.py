@@ -1,4 +1,4 @@
-"""Shared bits of the benchmark scripts: machine facts, percentiles, result files."""
+"""Shared bits of the benchmark scripts: machine facts, percentiles, result files, progress lines."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import os
 import platform
 import resource
 import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,10 @@ def write_result(out: Path, data: dict[str, Any]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {out}")
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def _git_commit() -> str | None:

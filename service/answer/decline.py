@@ -25,8 +25,8 @@ from service.answer.evidence import EvidenceSentence
 from service.answer.outcome import Outcome
 from service.answer.questions import QuestionKind
 from service.answer.selection import Selection
-from service.answer.structure import token_keys
 from service.answer.syntax import SyntaxParser
+from service.answer.word_keys import token_keys
 
 MODEL_FILE = Path(__file__).with_name("decline_model.json")
 SIGNALS = ("answer", "score", "direct", "new")

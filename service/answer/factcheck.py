@@ -17,8 +17,9 @@ from retrieval.documents import Passage
 from retrieval.sentences import split_sentences
 from retrieval.term_stats import TermStats
 from service.answer.citations import make_citation
-from service.answer.grounding import GroundingChecker, Judgement, Verdict
+from service.answer.grounding import GroundingChecker
 from service.answer.result import Citation, passage_to_dict
+from service.answer.verdicts import Judgement, Verdict
 
 
 @dataclass(frozen=True)

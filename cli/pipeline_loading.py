@@ -1,0 +1,35 @@
+"""The pipeline a command runs on, and the progress bar shown while passages are embedded."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from service.settings import Settings
+
+
+def load_pipeline(settings: Settings, warm: bool = True) -> Any:
+    """A pipeline on the configured index; a missing index is built from the seeds first."""
+    from service.pipeline import Pipeline
+
+    pipeline = Pipeline.from_settings(settings)
+    if warm:
+        pipeline.warm_up(progress=progress_bar)
+    elif not pipeline.index.exists():
+        pipeline.embedder.warm_up()
+        pipeline.ensure_index(progress=progress_bar)
+    return pipeline
+
+
+def progress_bar(total: int) -> Callable[[int], None]:
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="passage", desc="embedding", file=sys.stderr, disable=total < 64)
+
+    def advance(done: int) -> None:
+        bar.update(done)
+        if bar.n >= total:
+            bar.close()
+
+    return advance

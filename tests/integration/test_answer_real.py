@@ -6,7 +6,7 @@ import pytest
 
 from service.pipeline import Pipeline
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.usefixtures("default_model")]
 
 
 def _assert_verifiable(pipeline: Pipeline, answer) -> None:

@@ -33,6 +33,7 @@ def server(tmp_path: Path, **env: str) -> ServeProcess:
     return ServeProcess(ROOT, {**base, **env}, tmp_path / "serve.log")
 
 
+@pytest.mark.usefixtures("default_model")  # the server would otherwise fall back to extractive answers
 def test_real_server_answers_streams_and_speaks_openai(tmp_path: Path) -> None:
     process = server(tmp_path).start()
     try:

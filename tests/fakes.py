@@ -95,6 +95,7 @@ class ScriptedGenerator(Generator):
         started = time.perf_counter()
         self.started.set()
         produced: list[str] = []
+        first_token_ms: float | None = None  # measured, as the real backends do: never after the end
         while self.hold is not None and not self.hold.wait(0.01):
             if should_stop and should_stop():
                 self.cancelled += 1
@@ -102,14 +103,16 @@ class ScriptedGenerator(Generator):
         for index, piece in enumerate(reply.split(" ")):
             if should_stop and should_stop():
                 self.cancelled += 1
-                return GenerationResult("".join(produced), "cancelled", _ms(started), None, 10, len(produced))
+                return GenerationResult("".join(produced), "cancelled", _ms(started), first_token_ms, 10, len(produced))
             delta = piece if index == 0 else " " + piece
             produced.append(delta)
+            if first_token_ms is None:
+                first_token_ms = _ms(started)
             if on_token:
                 on_token(delta)
             if self.delay_s:
                 time.sleep(self.delay_s)
-        return GenerationResult("".join(produced), "stop", _ms(started), 1.0, 10, len(produced))
+        return GenerationResult("".join(produced), "stop", _ms(started), first_token_ms, 10, len(produced))
 
 
 def _ms(started: float) -> float:

@@ -92,9 +92,7 @@ class RecordingGenerator:
 
     def close(self) -> None:
         """Frees the model (the pipeline's close() calls this), so the next one runs alone."""
-        close = getattr(self.inner, "close", None)
-        if callable(close):
-            close()
+        self.inner.close()
 
 
 @dataclass

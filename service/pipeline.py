@@ -122,9 +122,8 @@ class Pipeline:
 
     def close(self) -> None:
         """Release the model (llama.cpp's server thread and port)."""
-        close = getattr(self._generator, "close", None)
-        if callable(close):
-            close()
+        if self._generator is not None:
+            self._generator.close()
 
     # ---- articles -------------------------------------------------------------------------
     def ingest(self, paths: Iterable[Path], progress: ProgressFactory | None = None) -> IngestReport:

@@ -1,4 +1,8 @@
-"""Small deterministic stand-ins for the models: real subclasses of the protocols' shape."""
+"""Small deterministic stand-ins for the models.
+
+Each fake subclasses the protocol it stands in for, so mypy checks its signatures against the
+protocol's (and a fake missing a protocol method cannot be instantiated under mypy);
+tests/unit/test_fakes.py checks the same at run time with `inspect.signature`."""
 
 from __future__ import annotations
 
@@ -6,15 +10,22 @@ import hashlib
 import re
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
+from retrieval.embedding import Embedder, ProgressCallback
 from retrieval.terms import terms
-from service.generators.base import GenerationRequest, GenerationResult, StopCheck, TokenCallback
+from service.generators.base import (
+    GenerationRequest,
+    GenerationResult,
+    Generator,
+    StopCheck,
+    TokenCallback,
+)
 
 
-class HashEmbedder:
+class HashEmbedder(Embedder):
     """Bag of hashed content terms, L2-normalised: texts sharing words are similar."""
 
     def __init__(self, dimension: int = 256, name: str = "hash-embedder") -> None:
@@ -33,7 +44,7 @@ class HashEmbedder:
     def warm_up(self) -> None:
         return None
 
-    def embed(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+    def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         self.calls += 1
         vectors = np.zeros((len(texts), self._dimension), dtype=np.float32)
         for row, text in enumerate(texts):
@@ -47,7 +58,7 @@ class HashEmbedder:
         return vectors
 
 
-class ScriptedGenerator:
+class ScriptedGenerator(Generator):
     """Replays queued replies word by word; records every request it receives."""
 
     def __init__(self, replies: Sequence[str] = (), delay_s: float = 0.0) -> None:
@@ -55,6 +66,7 @@ class ScriptedGenerator:
         self.requests: list[GenerationRequest] = []
         self.delay_s = delay_s
         self.warmed = 0
+        self.closed = 0
         self.cancelled = 0
         self.started = threading.Event()  # set when a generation begins
         self.hold: threading.Event | None = None  # when set to an Event, generation waits for it first
@@ -69,6 +81,9 @@ class ScriptedGenerator:
     def warm_up(self) -> None:
         self.warmed += 1
 
+    def close(self) -> None:
+        self.closed += 1
+
     def generate(
         self,
         request: GenerationRequest,
@@ -80,6 +95,7 @@ class ScriptedGenerator:
         started = time.perf_counter()
         self.started.set()
         produced: list[str] = []
+        first_token_ms: float | None = None  # measured, as the real backends do: never after the end
         while self.hold is not None and not self.hold.wait(0.01):
             if should_stop and should_stop():
                 self.cancelled += 1
@@ -87,14 +103,16 @@ class ScriptedGenerator:
         for index, piece in enumerate(reply.split(" ")):
             if should_stop and should_stop():
                 self.cancelled += 1
-                return GenerationResult("".join(produced), "cancelled", _ms(started), None, 10, len(produced))
+                return GenerationResult("".join(produced), "cancelled", _ms(started), first_token_ms, 10, len(produced))
             delta = piece if index == 0 else " " + piece
             produced.append(delta)
+            if first_token_ms is None:
+                first_token_ms = _ms(started)
             if on_token:
                 on_token(delta)
             if self.delay_s:
                 time.sleep(self.delay_s)
-        return GenerationResult("".join(produced), "stop", _ms(started), 1.0, 10, len(produced))
+        return GenerationResult("".join(produced), "stop", _ms(started), first_token_ms, 10, len(produced))
 
 
 def _ms(started: float) -> float:

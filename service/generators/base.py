@@ -1,7 +1,7 @@
 """The `Generator` protocol: chat messages in, text (optionally streamed) out.
 
 Backends live in `service/generators/`; `build_generator` picks one from the settings.
-Constructors are cheap; `warm_up()` loads the model once.
+Constructors are cheap; `warm_up()` loads the model once; `close()` releases it.
 """
 
 from __future__ import annotations
@@ -75,4 +75,9 @@ class Generator(Protocol):
     ) -> GenerationResult:
         """Generate a reply. `on_token` receives text deltas as they are produced;
         when `should_stop()` turns true the backend stops early (finish_reason "cancelled")."""
+        ...
+
+    def close(self) -> None:
+        """Release the model and anything it holds (threads, ports, connections); idempotent.
+        A later `warm_up()` or `generate()` loads it again. A no-op where nothing needs releasing."""
         ...

@@ -117,6 +117,11 @@ class TransformersGenerator:
             self._tokenizer, self._model = tokenizer, model
             logger.info("Loaded %s in %.1f s (threads=%d)", self.name, time.perf_counter() - started, self._threads)
 
+    def close(self) -> None:
+        """Drop the model and tokenizer (their memory is freed once no generation holds them)."""
+        with self._generate_lock, self._load_lock:
+            self._tokenizer, self._model = None, None
+
     def generate(
         self,
         request: GenerationRequest,
@@ -125,6 +130,8 @@ class TransformersGenerator:
     ) -> GenerationResult:
         self.warm_up()
         with self._generate_lock:
+            if self._model is None:  # closed between warm_up() and here
+                raise GenerationError("The transformers generator was closed.")
             return self._generate(request, on_token, should_stop)
 
     def _generate(

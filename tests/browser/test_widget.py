@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from service.http.loopback import free_port
 from tests.browser.conftest import screenshot
@@ -361,7 +361,12 @@ def test_untrusted_text_is_shown_as_text_and_never_runs(page: Page, serve) -> No
     )
     assert added.status_code == 200, added.text
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def record_and_dismiss(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", record_and_dismiss)
     open_chat(page, server.url)
     question = "<img src=x onerror=\"window.__pwned='question'\"> When does the Springfield river bridge open?"
     ask(page, question)

@@ -12,7 +12,7 @@ from service.http.loopback import ServeProcess
 from tests.browser.conftest import screenshot
 from tests.conftest import ROOT, SEEDS
 
-pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.slow, pytest.mark.usefixtures("default_model")]
 
 
 def test_chemical_weapons_question_with_the_real_model(page: Page, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from service.pipeline import Pipeline
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.usefixtures("default_model")]
 
 
 def _assert_verifiable(pipeline: Pipeline, answer) -> None:
@@ -27,7 +27,8 @@ def test_lavrov_question_is_answered_from_the_gulf_news_article(real_pipeline: P
     assert any(c.article_id == "002_946358d19c61b6c0" and "militants" in c.quote for c in answer.citations)
     _assert_verifiable(real_pipeline, answer)
     if answer.mode == "llm":
-        assert streamed and answer.timings.first_token is not None and answer.model.startswith("llamacpp:")
+        assert streamed and answer.timings.first_token is not None
+        assert answer.model is not None and answer.model.startswith("llamacpp:")
 
 
 def test_birth_date_question_is_declined(real_pipeline: Pipeline) -> None:

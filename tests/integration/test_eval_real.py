@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from cli.main import main
 from tests.conftest import SEEDS
 
-pytestmark = [pytest.mark.slow, pytest.mark.integration]
+pytestmark = [pytest.mark.slow, pytest.mark.integration, pytest.mark.usefixtures("default_model")]
 
 
 def test_eight_seed_questions_with_the_real_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,10 +18,12 @@ from eval.targets import HttpTarget, PipelineTarget
 from service.http.app import create_app
 from service.http.loopback import ThreadedServer
 from service.settings import Settings
+from tests.conftest import SEEDS
 from tests.fakes import HashEmbedder, ScriptedGenerator
 
 pytestmark = pytest.mark.integration
 LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"
+SEED_IDS = sorted(path.stem for path in SEEDS.glob("*.txt"))  # 000_... to 004_...: five articles
 LAVROV_A = "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants [1]."
 
 
@@ -71,7 +73,11 @@ def test_an_extractive_run_writes_every_output_and_resumes(settings: Settings, t
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["overall"]["questions"] == 8
     assert metrics["overall"]["citations"]["verbatim"] == 1.0  # every quote is the article's own text
-    assert metrics["overall"]["retrieval"]["recall@10"] is not None
+    # the seeds are 5 articles (19 chunks) and 30 passages are ranked, so every question ranks all
+    # 5 articles in its top 10 and finds each of its gold articles: recall@10 = 1 for each of the
+    # 8 (all answerable) questions, mean (8 × 1) / 8 = 1.0
+    assert all(sorted(line["ranked_articles"]) == SEED_IDS for line in lines)
+    assert metrics["overall"]["retrieval"]["recall@10"] == 1.0
     assert all(line["prediction"]["mode"] == "extractive" for line in lines)
     smaller = run(RunRequest("seeds", out, mode="extractive", limit=2, settings=settings), target)
     assert (smaller.new, smaller.metrics["overall"]["questions"]) == (0, 2)
@@ -104,7 +110,14 @@ def test_an_llm_run_scores_the_models_answer(settings: Settings, tmp_path: Path)
     assert overall["answers"]["key_fact_accuracy"] == 1.0
     assert overall["crag"]["score"] == 1.0
     assert overall["citations"]["precision"] == 1.0
-    assert overall["latency_ms"]["first_token_p50"] is not None
+    # one answered question: the p50 of one value is that value (a wall-clock time, so compared
+    # with what the prediction recorded, not a constant), and the first token comes before the end
+    answered = result.predictions[0].answer
+    assert answered is not None
+    timings = answered["timings_ms"]
+    assert overall["latency_ms"]["first_token_p50"] == timings["first_token"]
+    assert overall["latency_ms"]["total_p50"] == timings["total"]
+    assert 0 < timings["first_token"] <= timings["total"]
 
 
 def test_a_server_run_scores_the_same_answers_as_in_process(settings: Settings, tmp_path: Path) -> None:

@@ -27,8 +27,8 @@ from service.generators import (
 )
 from service.generators.base import ChatMessage, GenerationRequest, GenerationResult
 from service.generators.transformers_backend import StopText
-from service.model_files import resolve_model_path
 from service.settings import Settings
+from tests.conftest import require_model
 
 pytestmark = pytest.mark.integration
 
@@ -37,10 +37,7 @@ STORY = GenerationRequest(messages=(ChatMessage("user", "Write a long story abou
 
 
 def _smollm2() -> Path:
-    try:
-        return resolve_model_path("smollm2-135m", Path("unused"))
-    except ModelUnavailableError as exc:
-        pytest.skip(str(exc))
+    return require_model("smollm2-135m", Path("unused"))  # a package's file: no cache needed
 
 
 def _collect(
@@ -137,10 +134,7 @@ def test_llamacpp_missing_or_invalid_model_file(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_qwen_05b_answers_a_trivial_instruction() -> None:
-    try:
-        path = resolve_model_path("qwen2.5-0.5b", Settings().cache_dir)  # assembled once, then reused
-    except ModelUnavailableError as exc:
-        pytest.skip(str(exc))
+    path = require_model("qwen2.5-0.5b")  # assembled once into the cache directory, then reused
     generator = LlamaCppGenerator(path, threads=2, n_ctx=1024)
     try:
         question = "What is 2 + 3? Reply with the number only."

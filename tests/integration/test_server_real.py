@@ -33,6 +33,7 @@ def server(tmp_path: Path, **env: str) -> ServeProcess:
     return ServeProcess(ROOT, {**base, **env}, tmp_path / "serve.log")
 
 
+@pytest.mark.usefixtures("default_model")  # the server would otherwise fall back to extractive answers
 def test_real_server_answers_streams_and_speaks_openai(tmp_path: Path) -> None:
     process = server(tmp_path).start()
     try:
@@ -72,7 +73,7 @@ def test_real_server_answers_streams_and_speaks_openai(tmp_path: Path) -> None:
 
 
 def test_added_and_deleted_articles_survive_a_restart(tmp_path: Path) -> None:
-    search = {"q": WATER_Q, "top_k": 3}
+    search: dict[str, str | int] = {"q": WATER_Q, "top_k": 3}
     first = server(tmp_path, CITEWIRE_DEFAULT_MODE="extractive").start()
     try:
         assert httpx.post(f"{first.url}/api/articles", json=WATER).json()["created"] == [WATER["id"]]

@@ -126,7 +126,9 @@ def test_shrinking_below_half_the_limit_returns_to_exact() -> None:
 def test_article_index_switches_to_ivf_and_keeps_working(tmp_path: Path) -> None:
     index = ArticleIndex(tmp_path, HashEmbedder(), ChunkerSettings(), DenseSettings(exact_limit=10, nprobe=1))
     index.upsert(load_articles([SEEDS]))
-    manifest = json.loads((index_store.current_generation(tmp_path) / "manifest.json").read_text())
+    generation = index_store.current_generation(tmp_path)
+    assert generation is not None
+    manifest = json.loads((generation / "manifest.json").read_text())
     assert manifest["dense"] == {"kind": "ivf-sq8", "nlist": 1, "nprobe": 1, "trained_on": 19}
     snapshot = ArticleIndex(tmp_path, HashEmbedder(), ChunkerSettings()).load()  # from disk
     assert faiss.try_extract_index_ivf(snapshot.dense) is not None and snapshot.dense.ntotal == 19
@@ -142,7 +144,9 @@ def test_article_index_switches_to_ivf_and_keeps_working(tmp_path: Path) -> None
 
 def test_index_without_dense_manifest_field_still_opens_and_grows(tmp_path: Path) -> None:
     ArticleIndex(tmp_path, HashEmbedder(), ChunkerSettings()).upsert(load_articles([SEEDS]))
-    path = index_store.current_generation(tmp_path) / "manifest.json"
+    generation = index_store.current_generation(tmp_path)
+    assert generation is not None
+    path = generation / "manifest.json"
     manifest = json.loads(path.read_text())
     del manifest["dense"]
     path.write_text(json.dumps(manifest))

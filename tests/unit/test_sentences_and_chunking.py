@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 
@@ -49,10 +50,10 @@ def test_a_sentence_longer_than_the_budget_is_its_own_chunk() -> None:
 
 
 @pytest.mark.parametrize("path", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.stem[:3])
-def test_seed_chunks_cover_every_sentence(path) -> None:
+def test_seed_chunks_cover_every_sentence(path: Path) -> None:
     article = parse_text_article(path.read_text(encoding="utf-8"), path.stem)
     chunks = chunk_article(article, ChunkerSettings())
-    covered = set()
+    covered: set[int] = set()
     for chunk in chunks:
         covered.update(range(chunk.start, chunk.end))
     for start, end in split_sentences(article.text):

@@ -55,6 +55,6 @@ def test_a_fake_implements_each_protocol_member_with_its_signature(fake: type, p
 
 def test_the_pipeline_closes_its_generator(settings: Settings) -> None:
     generator = ScriptedGenerator()
-    pipeline = Pipeline(settings, embedder=HashEmbedder(), generator=generator)
+    pipeline = Pipeline.from_settings(settings, embedder=HashEmbedder(), generator=generator)
     pipeline.close()
     assert generator.closed == 1

@@ -43,7 +43,7 @@ from service.answer.grounding import GroundingChecker, settles_yes_no
 from service.answer.outcome import DECLINE_TEXT, Outcome, ms_since
 from service.answer.paraphrase import ModelJudge, yes_probability
 from service.answer.questions import QuestionKind, as_statement, read_question
-from service.answer.result import Answer
+from service.answer.result import Answer, ShownPassage, shown_passages
 from service.answer.selection import Selection, candidates, judge_request, yes_no_request
 from service.answer.syntax import SyntaxParser
 from service.errors import GenerationError, InvalidRequestError, ModelUnavailableError
@@ -51,7 +51,17 @@ from service.generators.base import ChatMessage, GenerationRequest, Generator, S
 from service.settings import Settings
 
 logger = logging.getLogger(__name__)
-PassagesCallback = Callable[[list[Passage]], None]
+PassagesCallback = Callable[[list[ShownPassage]], None]
+
+
+class CheckedQuestion(str):
+    """A question (or claim) `Pipeline.check_question` has accepted: whitespace normalised, not empty, not
+    too long. Checking it again returns it as is, so a caller that checks first (to refuse before
+    queueing) and `Pipeline.ask` check it once between them. (`str(checked)` is the plain string.)"""
+
+    __slots__ = ()
+
+
 SentenceCallback = Callable[[str], None]
 YES_NO_CONFIDENCE = 0.75  # the model's P(yes) (or P(no)) needed to put "Yes."/"No." before the quote
 __all__ = ["DECLINE_TEXT", "Pipeline"]
@@ -145,14 +155,14 @@ class Pipeline:
 
     # ---- questions ------------------------------------------------------------------------
     def search(self, query: str, top_k: int | None = None, filters: SearchFilters | None = None) -> list[Passage]:
-        query = self.check_question(query)
+        query = str(self.check_question(query))
         self.index.refresh()
         return self.retriever.search(query, top_k or self.settings.top_k, filters)
 
     def verify(self, claim: str, article_ids: Sequence[str] | None = None, top_k: int | None = None) -> ClaimCheck:
         """Fact-check `claim` against the whole archive (or only `article_ids`)."""
         started = time.perf_counter()
-        claim = self.check_question(claim, what="claim")
+        claim = str(self.check_question(claim, what="claim"))
         self.index.refresh()
         filters = None
         if article_ids:
@@ -181,7 +191,7 @@ class Pipeline:
         retrieve, score evidence, let the model choose sentences, decide whether to answer,
         compose from the chosen quotes, cite. `on_sentence` receives each verified sentence.
         `should_stop()` turning true (a client went away) stops waiting and generating."""
-        question = self.check_question(question)
+        question = str(self.check_question(question))  # once: a CheckedQuestion (from the HTTP layer) passes as is
         mode = mode or self.settings.default_mode
         if mode not in ("llm", "extractive"):
             raise InvalidRequestError(f"mode must be 'llm' or 'extractive', not {mode!r}")
@@ -197,7 +207,7 @@ class Pipeline:
         self.index.refresh()
         outcome.retrieved(self.retriever.search(outcome.query, top_k or self.settings.top_k, filters))
         if on_passages:
-            on_passages(outcome.passages)
+            on_passages(shown_passages(outcome.passages))
         too_late = self._after_archive(kind)
         if too_late:
             return outcome.declined(too_late)
@@ -340,8 +350,10 @@ class Pipeline:
         finally:
             self._generation_slots.release()
 
-    def check_question(self, question: str, what: str = "question") -> str:
+    def check_question(self, question: str, what: str = "question") -> CheckedQuestion:
         """The question (or claim) with whitespace normalised; InvalidRequestError when empty or too long."""
+        if isinstance(question, CheckedQuestion):
+            return question
         question = " ".join(question.split())
         if not question:
             raise InvalidRequestError(f"the {what} is empty")
@@ -349,4 +361,4 @@ class Pipeline:
             raise InvalidRequestError(
                 f"the {what} is {len(question)} characters long; the limit is {self.settings.max_question_chars}"
             )
-        return question
+        return CheckedQuestion(question)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import Field, PlainSerializer, TypeAdapter
@@ -140,9 +139,13 @@ class Answer:
     evidence: list[ShownSentence] = field(default_factory=list)
 
 
-@cache
+_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
+
+
 def _adapter(kind: Any) -> TypeAdapter[Any]:
-    return TypeAdapter(kind)
+    if kind not in _ADAPTERS:
+        _ADAPTERS[kind] = TypeAdapter(kind)
+    return _ADAPTERS[kind]
 
 
 def to_json(value: Any, kind: Any = None) -> Any:

@@ -31,6 +31,25 @@ def test_ask_returns_a_cited_answer_whose_quote_is_in_the_article(make_client) -
     article = client.get(f"/api/articles/{citation['article_id']}").json()
     assert article["text"][citation["start"] : citation["end"]] == citation["quote"]
     assert set(answer["timings_ms"]) == {"rewrite", "retrieve", "generate", "first_token", "total"}
+    assert set(answer) == {
+        "question",
+        "standalone_question",
+        "answer",
+        "answered",
+        "citations",
+        "passages",
+        "timings_ms",
+        "mode",
+        "model",
+        "notes",
+        "usage",
+        "confidence",
+        "signals",
+        "evidence",
+    }
+    assert set(answer["passages"][0]) == {"article_id", "chunk_id", "text", "score", "title", "source", "published"}
+    assert citation["published"] == "2012-12-22" and answer["confidence"] == round(answer["confidence"], 4)
+    assert all(v is None or v == round(v, 1) for v in answer["timings_ms"].values())
 
 
 def test_stream_sends_passages_then_verified_sentences_then_the_answer(make_client) -> None:
@@ -147,6 +166,18 @@ def test_bad_uploads_are_rejected_with_a_message(make_client, files, status: int
     response = client.post("/api/articles", files=files)
     assert response.status_code == status
     assert message in response.json()["error"]["message"]
+    assert client.get("/api/articles").json()["total"] == 5  # nothing was stored
+
+
+def test_an_unknown_or_mistyped_article_field_is_a_422_that_names_it(make_client) -> None:
+    client, _ = make_client()
+    article = {"id": "harbour-2020", "title": "Harbour reopens", "text": "The harbour of Tartus reopened on Monday."}
+    unknown = client.post("/api/articles", json={**article, "colour": "red"})
+    assert unknown.status_code == 422 and "article.colour" in unknown.json()["error"]["message"]
+    in_list = client.post("/api/articles", json=[article, {**article, "id": "b", "publisher": "X"}])
+    assert in_list.status_code == 422 and "articles[1].publisher" in in_list.json()["error"]["message"]
+    mistyped = client.post("/api/articles", json={**article, "title": 7})
+    assert mistyped.status_code == 422 and "article.title" in mistyped.json()["error"]["message"]
     assert client.get("/api/articles").json()["total"] == 5  # nothing was stored
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import UploadFile
 
 from retrieval.documents import Article
@@ -19,6 +20,7 @@ router = APIRouter(prefix="/api/articles", tags=["articles"])
 ArticleId = Annotated[str, Path(max_length=128, description="The article's id.")]
 _ERRORS = error_responses({401: "Missing or invalid API key", 404: "No such article", 503: "Still loading"})
 _ARTICLE_SCHEMA = ArticleIn.model_json_schema()
+_ARTICLE_LIST = TypeAdapter(list[ArticleIn])
 _UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -106,15 +108,35 @@ async def _read_articles(request: Request, max_files: int) -> list[Article]:
 
 
 def _json_articles(body: bytes) -> list[Article]:
+    """The body validated by its schema (`ArticleIn`, or a list of them: an unknown or mistyped field is
+    a 422 that names it), then read as articles (ids, dates, text cleaning)."""
     try:
         data = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidRequestError(f"the body is not valid JSON ({exc})") from None
-    records = data if isinstance(data, list) else [data]
-    if not records:
+    where = "articles" if isinstance(data, list) else "article"
+    try:
+        uploads = _ARTICLE_LIST.validate_python(data) if isinstance(data, list) else [ArticleIn.model_validate(data)]
+    except ValidationError as exc:
+        raise InvalidRequestError(_problems(where, exc)) from None
+    if not uploads:
         raise InvalidRequestError("the list of articles is empty")
-    where = "article" if not isinstance(data, list) else "articles[{}]"
-    return [article_from_record(record, where.format(i)) for i, record in enumerate(records)]
+    names = [where] if where == "article" else [f"articles[{i}]" for i in range(len(uploads))]
+    return [
+        article_from_record(upload.model_dump(exclude_none=True), name)
+        for name, upload in zip(names, uploads, strict=True)
+    ]
+
+
+def _problems(where: str, exc: ValidationError) -> str:
+    """'articles[1].colour: Extra inputs are not permitted; ...' (at most five)."""
+    problems = []
+    for error in exc.errors()[:5]:
+        path = where
+        for part in error["loc"]:
+            path += f"[{part}]" if isinstance(part, int) else f".{part}"
+        problems.append(f"{path}: {error['msg']}")
+    return "; ".join(problems)
 
 
 async def _uploaded_articles(request: Request, max_files: int) -> list[Article]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from retrieval.documents import SearchFilters
+from retrieval.documents import Article, SearchFilters
 from service.answer.conversation import Turn
 from service.answer.result import ShownPassage
 
@@ -76,24 +76,19 @@ class SearchOut(BaseModel):
     passages: list[ShownPassage]
 
 
-class ArticleMeta(BaseModel):
-    article_id: str
-    title: str
-    source: str | None
-    author: str | None
-    published: date | None
-    url: str | None
-
-
-class ArticleOut(ArticleMeta):
-    text: str = Field(description="The stored text that citation offsets point into.")
+# One article is answered with `retrieval.documents.Article` itself; a page lists its fields but `text`.
+ArticleMeta: type[BaseModel] = create_model(
+    "ArticleMeta",
+    __config__=ConfigDict(from_attributes=True),
+    **{name: (kind, ...) for name, kind in get_type_hints(Article).items() if name != "text"},  # type: ignore[call-overload]
+)
 
 
 class ArticlePage(BaseModel):
     total: int
     offset: int
     limit: int
-    articles: list[ArticleMeta]
+    articles: list[ArticleMeta]  # type: ignore[valid-type]
 
 
 class IngestOut(BaseModel):

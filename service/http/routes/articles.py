@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -14,7 +14,7 @@ from retrieval.documents import Article
 from retrieval.loaders import article_from_record, articles_from_upload
 from service.errors import InvalidRequestError, UnsupportedUploadError
 from service.http.routes.deps import READ, WRITE, Ready
-from service.http.schemas import ArticleIn, ArticleOut, ArticlePage, DeletedOut, IngestOut, error_responses
+from service.http.schemas import ArticleIn, ArticleMeta, ArticlePage, DeletedOut, IngestOut, error_responses
 
 router = APIRouter(prefix="/api/articles", tags=["articles"])
 ArticleId = Annotated[str, Path(max_length=128, description="The article's id.")]
@@ -74,14 +74,14 @@ async def list_articles(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> ArticlePage:
     found = await run_in_threadpool(state.pipeline.list_articles)
-    page = [_metadata(article) for article in found[offset : offset + limit]]
-    return ArticlePage.model_validate({"total": len(found), "offset": offset, "limit": limit, "articles": page})
+    page = [ArticleMeta.model_validate(article) for article in found[offset : offset + limit]]
+    return ArticlePage(total=len(found), offset=offset, limit=limit, articles=page)
 
 
-@router.get("/{article_id}", response_model=ArticleOut, dependencies=READ, responses=_ERRORS, summary="One article")
-async def get_article(article_id: ArticleId, state: Ready) -> ArticleOut:
-    article = await run_in_threadpool(state.pipeline.get_article, article_id)
-    return ArticleOut.model_validate({**_metadata(article), "text": article.text})
+@router.get("/{article_id}", response_model=Article, dependencies=READ, responses=_ERRORS, summary="One article")
+async def get_article(article_id: ArticleId, state: Ready) -> Article:
+    """The article; `text` is the stored text that citation offsets point into."""
+    return await run_in_threadpool(state.pipeline.get_article, article_id)
 
 
 @router.delete(
@@ -90,10 +90,6 @@ async def get_article(article_id: ArticleId, state: Ready) -> ArticleOut:
 async def delete_article(article_id: ArticleId, state: Ready) -> DeletedOut:
     await run_in_threadpool(state.pipeline.delete, article_id)
     return DeletedOut(deleted=article_id)
-
-
-def _metadata(article: Article) -> dict[str, Any]:
-    return {key: value for key, value in article.to_dict().items() if key != "text"}
 
 
 async def _read_articles(request: Request, max_files: int) -> list[Article]:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from retrieval.documents import Article, SearchFilters
 from service.answer.conversation import Turn
 from service.answer.result import ShownPassage
+from service.http.jobs import AskParams
 
 
 class _In(BaseModel):
@@ -45,8 +46,10 @@ class AskIn(_In):
     )
     filters: FiltersIn | None = None
 
-    def turns(self) -> tuple[Turn, ...]:
-        return tuple(Turn(message.role, message.content) for message in self.history)
+    def to_params(self) -> AskParams:
+        filters = self.filters.to_filters() if self.filters else None
+        turns = tuple(Turn(message.role, message.content) for message in self.history)
+        return AskParams(self.question, self.top_k, self.mode, filters, turns)
 
 
 class VerifyIn(_In):

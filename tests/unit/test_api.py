@@ -244,6 +244,9 @@ def test_full_queue_is_a_503_with_retry_after_and_search_stays_available(make_cl
     assert busy.status_code == 503 and int(busy.headers["retry-after"]) >= 1
     assert busy.json()["error"]["type"] == "busy"
     assert client.post("/api/ask/stream", json={"question": LAVROV_Q}).status_code == 503
+    # the question is checked before the queue: a bad one is a 422 even while the queue is full
+    assert client.post("/api/ask/stream", json={"question": "   "}).status_code == 422
+    assert client.post("/api/ask", json={"question": "   "}).status_code == 422
     # while the model is busy: search, reads, extractive answers and ingest all complete
     assert client.get("/api/search", params={"q": "Brahimi"}).status_code == 200
     assert client.post("/api/ask", json={"question": LAVROV_Q, "mode": "extractive"}).json()["answered"]
@@ -255,6 +258,25 @@ def test_full_queue_is_a_503_with_retry_after_and_search_stays_available(make_cl
     assert results == [200]
     metrics = client.get("/metrics").text
     assert 'citewire_http_requests_total{method="POST",route="/api/ask",status="503"} 1.0' in metrics
+
+
+def test_the_question_is_checked_once_on_its_way_to_the_pipeline(make_client, monkeypatch) -> None:
+    client, _ = make_client(LAVROV_A)
+    pipeline = client.app.state.citewire.pipeline
+    checked: list[str] = []
+    check = pipeline.check_question
+
+    def counting(question: str, what: str = "question") -> str:
+        result = check(question, what)
+        if result is not question:  # a check that did the work (not an already checked question)
+            checked.append(question)
+        return result
+
+    monkeypatch.setattr(pipeline, "check_question", counting)
+    assert client.post("/api/ask", json={"question": f"  {LAVROV_Q} "}).json()["question"] == LAVROV_Q
+    with client.stream("POST", "/api/ask/stream", json={"question": LAVROV_Q}) as response:
+        assert response.status_code == 200 and response.read()
+    assert checked == [f"  {LAVROV_Q} ", LAVROV_Q]
 
 
 def test_time_budget_falls_back_to_the_extractive_answer(make_client) -> None:

@@ -14,7 +14,7 @@ from retrieval.documents import SearchFilters
 from service.answer.factcheck import ClaimCheck
 from service.answer.result import Answer, ShownPassage, shown_passages, to_json
 from service.http.error_mapping import http_error
-from service.http.jobs import AskEvent, AskParams
+from service.http.jobs import AskEvent
 from service.http.routes.deps import READ, Ready
 from service.http.schemas import AskIn, ErrorOut, SearchOut, VerifyIn, error_responses
 from service.http.sse import sse_event
@@ -38,14 +38,9 @@ _STREAM_DOC = """Server-sent events, in order:
 Closing the connection cancels the generation."""
 
 
-def _params(body: AskIn) -> AskParams:
-    filters = body.filters.to_filters() if body.filters else None
-    return AskParams(body.question, body.top_k, body.mode, filters, body.turns())
-
-
 @router.post("/ask", response_model=Answer, responses=_ERRORS, summary="Answer a question, with citations")
 async def ask(body: AskIn, request: Request, state: Ready) -> Answer:
-    return await state.answering.answer(_params(body), request.is_disconnected)
+    return await state.answering.answer(body.to_params(), request.is_disconnected)
 
 
 @router.post(
@@ -55,7 +50,7 @@ async def ask(body: AskIn, request: Request, state: Ready) -> Answer:
     summary="Answer a question as a stream of server-sent events",
 )
 async def ask_stream(body: AskIn, state: Ready) -> StreamingResponse:
-    events = state.answering.stream(_params(body))  # a bad question (422) or a full queue (503) raise here
+    events = state.answering.stream(body.to_params())  # a bad question (422) or a full queue (503) raise here
     return StreamingResponse(
         _answer_events(events),
         media_type="text/event-stream",

@@ -12,7 +12,7 @@ import click
 from cli.pipeline_loading import load_pipeline
 from cli.user_errors import user_errors
 from retrieval.documents import SearchFilters
-from service.answer.result import Answer, passage_to_dict
+from service.answer.result import Answer, ShownPassage, shown_passages, to_json
 from service.settings import Settings
 
 
@@ -47,7 +47,7 @@ def ask(
     with user_errors():
         answer = load_pipeline(settings).ask(question, top_k=top_k, mode=mode, filters=filters)
     if as_json:
-        click.echo(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(to_json(answer), indent=2, ensure_ascii=False))
     else:
         _print_answer(answer)
 
@@ -65,7 +65,7 @@ def verify(settings: Settings, claim: str, article_ids: tuple[str, ...], top_k: 
     with user_errors():
         checked = load_pipeline(settings).verify(claim, list(article_ids) or None, top_k)
     if as_json:
-        click.echo(json.dumps(checked.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(to_json(checked), indent=2, ensure_ascii=False))
     else:
         _print_check(checked)
     sys.exit({"supported": 0, "contradicted": 3}.get(checked.verdict, 4))
@@ -80,13 +80,13 @@ def search(settings: Settings, query: str, top_k: int | None, as_json: bool) -> 
     """Show the passages retrieved for QUERY."""
     with user_errors():
         passages = load_pipeline(settings).search(query, top_k)
-    rows = [passage_to_dict(p) for p in passages]
+    rows = shown_passages(passages)
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(to_json(rows, list[ShownPassage]), indent=2, ensure_ascii=False))
         return
     for row in rows:
-        click.echo(f"{row['score']:.4f}  {row['chunk_id']}  {row['title']}")
-        click.echo(f"        {_shorten(row['text'], 160)}")
+        click.echo(f"{row.score:.4f}  {row.chunk_id}  {row.title}")
+        click.echo(f"        {_shorten(row.text, 160)}")
 
 
 def _print_answer(answer: Answer) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from eval.claim_metrics import claim_metrics
 from eval.claims import CLAIMS_FILE, CORPORA, EvalClaim, load_claims, resolve_claim_evidence
-from eval.predictions import mark_verbatim
+from eval.predictions import answer_record
 from eval.report import render_claims_report
 from eval.run_files import git_commit, git_dirty, read_records, write_json, write_or_check_config
 from eval.targets import Target
@@ -71,7 +71,7 @@ def run_claims(
 def _check(claims: list[EvalClaim], target: Target) -> Iterator[tuple[EvalClaim, dict[str, Any]]]:
     for claim in claims:
         resolved = resolve_claim_evidence(claim, target.article_text)
-        yield resolved, mark_verbatim(target.verify(claim.claim), target.article_text)
+        yield resolved, answer_record(target.verify(claim.claim), target.article_text)
 
 
 def _read(path: Path, claims: dict[str, EvalClaim]) -> dict[str, tuple[EvalClaim, dict[str, Any]]]:

@@ -6,6 +6,7 @@ answer whenever metrics are computed, so a resumed run and a fresh one are score
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,6 +15,8 @@ from eval.answer_scoring import exact_match, has_all_key_facts, key_facts_found,
 from eval.citation_scoring import CitationScores, CitedQuote, score_citations
 from eval.question_sets import EvalQuestion
 from retrieval.dates import long_form
+from service.answer.factcheck import ClaimCheck
+from service.answer.result import Answer, Citation, to_json
 
 
 @dataclass(frozen=True)
@@ -43,12 +46,21 @@ class QuestionScores:
     prompt_has_gold: bool | None  # a gold evidence sentence was among those the model read (None: no evidence)
 
 
-def mark_verbatim(answer: dict[str, Any], article_text: Any) -> dict[str, Any]:
-    """Adds `verbatim` to each citation: the quote equals the article's text at its offsets."""
-    for citation in answer["citations"]:
-        text = article_text(citation["article_id"])
-        citation["verbatim"] = text is not None and text[citation["start"] : citation["end"]] == citation["quote"]
-    return answer
+def is_verbatim(citation: Citation, article_text: Callable[[str], str | None]) -> bool:
+    """The quote equals the article's text at its offsets."""
+    text = article_text(citation.article_id)
+    return text is not None and text[citation.start : citation.end] == citation.quote
+
+
+def answer_record(
+    result: Answer | ClaimCheck, article_text: Callable[[str], str | None], **extra: Any
+) -> dict[str, Any]:
+    """What predictions.jsonl stores of a target's answer (or verdict): the API's JSON, with `verbatim`
+    on each citation, and `extra` fields (a server run's `client_ms`). `result` is left as it is."""
+    data: dict[str, Any] = to_json(result)
+    flags = [is_verbatim(citation, article_text) for citation in result.citations]
+    data["citations"] = [{**shown, "verbatim": flag} for shown, flag in zip(data["citations"], flags, strict=True)]
+    return {**data, **extra}
 
 
 def score(prediction: Prediction) -> QuestionScores:

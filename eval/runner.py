@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.metrics import compute_metrics
-from eval.predictions import Prediction, mark_verbatim, score
+from eval.predictions import Prediction, answer_record, score
 from eval.question_sets import (
     KNOWN_ITEMS,
     Dataset,
@@ -79,7 +80,10 @@ def _evaluate(questions: list[EvalQuestion], target: Target, mode: str) -> Itera
         resolved = resolve_evidence(question, target.article_text)
         answer = None
         if not question.retrieval_only:  # asked first, so its timings never profit from a cached query
-            answer = mark_verbatim(target.ask(question.question, mode), target.article_text)
+            started = time.perf_counter()
+            asked = target.ask(question.question, mode)
+            client = {"client_ms": round((time.perf_counter() - started) * 1000, 1)} if target.remote else {}
+            answer = answer_record(asked, target.article_text, **client)
         yield Prediction(resolved, target.ranked_articles(question.question), answer)
 
 

@@ -1,7 +1,7 @@
 """What an evaluation runs against: the pipeline in this process, or a running server (`--url`).
 
-Both return the answer as the API's JSON (`Answer.to_dict()`), so everything after this point
-scores the same record whichever way it was produced.
+Both return the typed results (`Answer`, `ClaimCheck`); over HTTP the API's JSON is read back into
+them, so everything after this point scores the same record whichever way it was produced.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 import httpx
 
+from service.answer.factcheck import ClaimCheck
+from service.answer.result import Answer, from_json
 from service.pipeline import Pipeline
 
 RANKED_PASSAGES = 30  # passages retrieved to rank articles for recall@10 / nDCG@10
@@ -25,10 +27,11 @@ class TargetError(Exception):
 
 class Target(Protocol):
     description: str
+    remote: bool  # answers travel over the network (the runner records the round trip as `client_ms`)
 
-    def ask(self, question: str, mode: str) -> dict[str, Any]: ...
+    def ask(self, question: str, mode: str) -> Answer: ...
 
-    def verify(self, claim: str) -> dict[str, Any]: ...
+    def verify(self, claim: str) -> ClaimCheck: ...
 
     def ranked_articles(self, question: str, depth: int = 10) -> list[str]: ...
 
@@ -45,12 +48,13 @@ class PipelineTarget:
     def __init__(self, pipeline: Pipeline) -> None:
         self._pipeline = pipeline
         self.description = f"in process, index {pipeline.settings.index_dir}"
+        self.remote = False
 
-    def ask(self, question: str, mode: str) -> dict[str, Any]:
-        return self._pipeline.ask(question, mode=mode).to_dict()
+    def ask(self, question: str, mode: str) -> Answer:
+        return self._pipeline.ask(question, mode=mode)
 
-    def verify(self, claim: str) -> dict[str, Any]:
-        return self._pipeline.verify(claim).to_dict()
+    def verify(self, claim: str) -> ClaimCheck:
+        return self._pipeline.verify(claim)
 
     def ranked_articles(self, question: str, depth: int = 10) -> list[str]:
         passages = self._pipeline.search(question, top_k=RANKED_PASSAGES)
@@ -80,15 +84,14 @@ class HttpTarget:
         self._client = httpx.Client(base_url=url.rstrip("/"), headers=headers, timeout=timeout_s)
         self._texts: dict[str, str | None] = {}
         self.description = f"server {url}"
+        self.remote = True
 
-    def ask(self, question: str, mode: str) -> dict[str, Any]:
-        started = time.perf_counter()
+    def ask(self, question: str, mode: str) -> Answer:
         answer = self._call(lambda: self._client.post("/api/ask", json={"question": question, "mode": mode}))
-        answer["client_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        return answer
+        return from_json(Answer, answer)
 
-    def verify(self, claim: str) -> dict[str, Any]:
-        return self._call(lambda: self._client.post("/api/verify", json={"claim": claim}))
+    def verify(self, claim: str) -> ClaimCheck:
+        return from_json(ClaimCheck, self._call(lambda: self._client.post("/api/verify", json={"claim": claim})))
 
     def ranked_articles(self, question: str, depth: int = 10) -> list[str]:
         found = self._call(lambda: self._client.get("/api/search", params={"q": question, "top_k": RANKED_PASSAGES}))

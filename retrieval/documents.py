@@ -15,7 +15,7 @@ class Article:
 
     article_id: str
     title: str
-    text: str
+    text: str  # in the API: the stored text that citation offsets point into
     source: str | None = None
     author: str | None = None
     published: date | None = None

@@ -32,9 +32,9 @@ from service.answer.factcheck import ClaimCheck, check_claim
 from service.answer.grounding import GroundingChecker
 from service.answer.outcome import DECLINE_TEXT, Outcome, ms_since
 from service.answer.paraphrase import ModelJudge
-from service.answer.questions import after_archive, normalise_question, read_question
+from service.answer.questions import CheckedQuestion, after_archive, normalise_question, read_question
 from service.answer.reading import ModelReader
-from service.answer.result import Answer
+from service.answer.result import Answer, ShownPassage, shown_passages
 from service.answer.selection import candidates
 from service.answer.syntax import SyntaxParser
 from service.errors import InvalidRequestError, ModelUnavailableError
@@ -42,7 +42,7 @@ from service.generators.base import Generator, StopCheck
 from service.settings import PipelineSettings, Settings
 
 logger = logging.getLogger(__name__)
-PassagesCallback = Callable[[list[Passage]], None]
+PassagesCallback = Callable[[list[ShownPassage]], None]
 SentenceCallback = Callable[[str], None]
 __all__ = ["DECLINE_TEXT", "Pipeline"]
 
@@ -149,14 +149,14 @@ class Pipeline:
 
     # ---- questions ------------------------------------------------------------------------
     def search(self, query: str, top_k: int | None = None, filters: SearchFilters | None = None) -> list[Passage]:
-        query = self.check_question(query)
+        query = str(self.check_question(query))
         self.index.refresh()
         return self.retriever.search(query, top_k or self.settings.top_k, filters)
 
     def verify(self, claim: str, article_ids: Sequence[str] | None = None, top_k: int | None = None) -> ClaimCheck:
         """Fact-check `claim` against the whole archive (or only `article_ids`)."""
         started = time.perf_counter()
-        claim = self.check_question(claim, what="claim")
+        claim = str(self.check_question(claim, what="claim"))
         self.index.refresh()
         filters = None
         if article_ids:
@@ -185,7 +185,7 @@ class Pipeline:
         retrieve, score evidence, let the model choose sentences, decide whether to answer,
         compose from the chosen quotes, cite. `on_sentence` receives each verified sentence.
         `should_stop()` turning true (a client went away) stops waiting and generating."""
-        question = self.check_question(question)
+        question = str(self.check_question(question))  # a CheckedQuestion (from the HTTP layer) passes as is
         mode = mode or self.settings.default_mode
         if mode not in ("llm", "extractive"):
             raise InvalidRequestError(f"mode must be 'llm' or 'extractive', not {mode!r}")
@@ -202,7 +202,7 @@ class Pipeline:
         self.index.refresh()
         outcome.retrieved(self.retriever.search(outcome.query, top_k or self.settings.top_k, filters))
         if on_passages:
-            on_passages(outcome.passages)
+            on_passages(shown_passages(outcome.passages))
         too_late = after_archive(kind, self.index.snapshot.newest_published)
         if too_late:
             return outcome.declined(too_late)
@@ -228,6 +228,7 @@ class Pipeline:
                 on_sentence(sentence)
         return outcome.answered(text, citations)
 
-    def check_question(self, question: str, what: str = "question") -> str:
-        """The question (or claim) with whitespace normalised; InvalidRequestError when empty or too long."""
+    def check_question(self, question: str, what: str = "question") -> CheckedQuestion:
+        """The question (or claim) with whitespace normalised; InvalidRequestError when empty or too
+        long. A question checked already (by the HTTP layer, before queueing) passes as it is."""
         return normalise_question(question, self.settings.max_question_chars, what)

@@ -10,44 +10,44 @@ Each sentence of the claim is judged against every window of the passages. The c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import field, replace
+from typing import Annotated
+
+from pydantic import Field, computed_field
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from retrieval.documents import Passage
 from retrieval.sentences import split_sentences
 from retrieval.term_stats import TermStats
 from service.answer.citations import make_citation
 from service.answer.grounding import GroundingChecker
-from service.answer.result import Citation, passage_to_dict
+from service.answer.result import Citation, ShownPassage, shown_passages
 from service.answer.verdicts import Judgement, Verdict
 
 
-@dataclass(frozen=True)
+@pydantic_dataclass(frozen=True)
 class ClaimCheck:
     claim: str
     verdict: Verdict
-    citations: list[Citation]
-    notes: list[str] = field(default_factory=list)
-    passages: list[Passage] = field(default_factory=list)
+    citations: Annotated[
+        list[Citation],
+        Field(description="supported: the quotes that state it; contradicted: the quote that says otherwise."),
+    ]
+    notes: Annotated[
+        list[str], Field(description="How a quote disagrees, or which words no retrieved passage holds.")
+    ] = field(default_factory=list)
+    passages: Annotated[list[ShownPassage], Field(description="The passages retrieved for the claim.")] = field(
+        default_factory=list
+    )
     timings_ms: dict[str, float] = field(default_factory=dict)  # retrieve, check, total
 
+    @computed_field(description="True only when every sentence of the claim is stated by a quote.")  # type: ignore[prop-decorator]
     @property
     def supported(self) -> bool:
         return self.verdict == "supported"
 
     def with_timings(self, **timings: float) -> ClaimCheck:
         return replace(self, timings_ms={k: round(v, 1) for k, v in timings.items()})
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "claim": self.claim,
-            "supported": self.supported,
-            "verdict": self.verdict,
-            "citations": [c.to_dict() for c in self.citations],
-            "notes": list(self.notes),
-            "passages": [passage_to_dict(p) for p in self.passages],
-            "timings_ms": dict(self.timings_ms),
-        }
 
 
 def check_claim(
@@ -72,7 +72,7 @@ def check_claim(
     )
     if verdict != "supported":
         chosen = [j for j in chosen if j.verdict == verdict]
-    return ClaimCheck(claim, verdict, _citations(chosen, max_citations), notes, passages)
+    return ClaimCheck(claim, verdict, _citations(chosen, max_citations), notes, shown_passages(passages))
 
 
 def _sentence_verdict(

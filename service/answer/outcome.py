@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from retrieval.documents import Passage
 from service.answer.evidence import EvidenceSentence
-from service.answer.result import Answer, Citation, ShownSentence, Timings, Usage
+from service.answer.result import Answer, Citation, ShownSentence, Timings, Usage, shown_passages
 from service.generators.base import GenerationResult
 
 DECLINE_TEXT = "The articles don't say."
@@ -69,9 +69,9 @@ class Outcome:
             text,
             answered,
             citations,
-            self.passages,
+            shown_passages(self.passages),
             timings,
-            self.mode,
+            self.mode,  # type: ignore[arg-type]  # checked by Pipeline.ask
             list(notes),
             self.model,
             standalone_question=self.standalone,

@@ -113,11 +113,21 @@ def after_archive(kind: QuestionKind, newest: date | None) -> str | None:
     return f"the newest article is from {long_form(newest)}; the archive cannot say what happened in {later[0]}"
 
 
-def normalise_question(text: str, limit: int, what: str = "question") -> str:
+class CheckedQuestion(str):
+    """A question (or claim) `normalise_question` accepted: whitespace normalised, not empty, not too
+    long. Checking it again returns it as it is, so a caller that checks first (to refuse before
+    queueing) and `Pipeline.ask` check it once between them. `str(checked)` is the plain string."""
+
+    __slots__ = ()
+
+
+def normalise_question(text: str, limit: int, what: str = "question") -> CheckedQuestion:
     """The question (or claim) with whitespace normalised; InvalidRequestError when empty or too long."""
+    if isinstance(text, CheckedQuestion):
+        return text
     text = " ".join(text.split())
     if not text:
         raise InvalidRequestError(f"the {what} is empty")
     if len(text) > limit:
         raise InvalidRequestError(f"the {what} is {len(text)} characters long; the limit is {limit}")
-    return text
+    return CheckedQuestion(text)

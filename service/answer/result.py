@@ -1,12 +1,30 @@
-"""The answer schema shared by the CLI, the HTTP API and the eval runner."""
+"""The answer schema shared by the CLI, the HTTP API and the eval runner.
+
+Each field is defined once, here: the HTTP API's response models are these dataclasses (FastAPI
+reads them, with the field docs, for OpenAPI), and JSON comes from one serializer, `to_json`.
+Where the JSON differs from the Python value it says so on the field (`timings` is sent as
+`timings_ms`; milliseconds are rounded to 0.1, `confidence` to 4 places; dates are ISO).
+`from_json` reads the same JSON back (eval over HTTP).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import Field, PlainSerializer, TypeAdapter
 
 from retrieval.documents import Passage
+
+T = TypeVar("T")
+
+
+def _rounded(places: int) -> PlainSerializer:
+    return PlainSerializer(lambda v: None if v is None else round(v, places), return_type=float | None)
+
+
+Ms = Annotated[float, _rounded(1)]
 
 
 @dataclass(frozen=True)
@@ -20,57 +38,59 @@ class Citation:
     source: str | None
     published: date | None
     url: str | None
-    quote: str
+    quote: Annotated[str, Field(description="Verbatim: the article's stored text[start:end].")]
     start: int
     end: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "n": self.n,
-            "article_id": self.article_id,
-            "chunk_id": self.chunk_id,
-            "title": self.title,
-            "source": self.source,
-            "published": self.published.isoformat() if self.published else None,
-            "url": self.url,
-            "quote": self.quote,
-            "start": self.start,
-            "end": self.end,
-        }
+
+@dataclass(frozen=True)
+class ShownPassage:
+    """A retrieved passage as answers, verdicts and searches show it: the chunk with its article's metadata."""
+
+    article_id: str
+    chunk_id: str
+    text: str
+    score: float
+    title: str
+    source: str | None
+    published: date | None
+
+    @classmethod
+    def of(cls, passage: Passage) -> ShownPassage:
+        article = passage.article
+        return cls(
+            passage.article_id,
+            passage.chunk_id,
+            passage.text,
+            passage.score,
+            article.title,
+            article.source,
+            article.published,
+        )
+
+
+def shown_passages(passages: list[Passage]) -> list[ShownPassage]:
+    return [ShownPassage.of(p) for p in passages]
 
 
 @dataclass(frozen=True)
 class Timings:
     """Milliseconds from the start of the request. `retrieve` includes rewriting a follow-up."""
 
-    retrieve: float
-    generate: float
-    first_token: float | None
-    total: float
-    rewrite: float = 0.0
-
-    def to_dict(self) -> dict[str, float | None]:
-        return {
-            "rewrite": round(self.rewrite, 1),
-            "retrieve": round(self.retrieve, 1),
-            "generate": round(self.generate, 1),
-            "first_token": round(self.first_token, 1) if self.first_token is not None else None,
-            "total": round(self.total, 1),
-        }
+    retrieve: Ms
+    generate: Ms
+    first_token: Annotated[float | None, _rounded(1)]
+    total: Ms
+    rewrite: Ms = 0.0
 
 
 @dataclass(frozen=True)
 class Usage:
     prompt_tokens: int | None
     completion_tokens: int | None
-    cached_prompt_tokens: int | None = None  # of prompt_tokens, read from the model's prompt cache
-
-    def to_dict(self) -> dict[str, int | None]:
-        return {
-            "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": self.completion_tokens,
-            "cached_prompt_tokens": self.cached_prompt_tokens,
-        }
+    cached_prompt_tokens: Annotated[
+        int | None, Field(description="Prompt tokens reused from the model's prompt cache.")
+    ] = None
 
 
 @dataclass(frozen=True)
@@ -80,65 +100,60 @@ class ShownSentence:
     article_id: str
     start: int
     end: int
-    text: str
+    text: Annotated[
+        str, Field(description="An evidence sentence the answer step read (numbered in the model's prompt).")
+    ]
     score: float
-    chosen: bool  # quoted in the answer
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "article_id": self.article_id,
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "score": self.score,
-            "chosen": self.chosen,
-        }
+    chosen: Annotated[bool, Field(description="Quoted in the answer.")]
 
 
 @dataclass(frozen=True)
 class Answer:
     question: str
-    answer: str
-    answered: bool
+    answer: Annotated[
+        str,
+        Field(
+            description="Plain text with [n] markers: the chosen quotes (verbatim, in quotation marks) with publisher "
+            'and date, "Yes."/"No." first for yes/no questions, or an article\'s byline for metadata questions.'
+        ),
+    ]
+    answered: Annotated[
+        bool, Field(description="False when the articles don't say, or the answer step was not confident.")
+    ]
     citations: list[Citation]
-    passages: list[Passage]
-    timings: Timings
-    mode: str  # "llm" | "extractive"
+    passages: list[ShownPassage]
+    timings: Annotated[Timings, Field(alias="timings_ms")]
+    mode: Literal["llm", "extractive"]
     notes: list[str] = field(default_factory=list)  # e.g. removed unsupported sentences, fallbacks
     model: str | None = None
-    standalone_question: str | None = None  # a follow-up rewritten from the history, as retrieved and answered
+    standalone_question: Annotated[
+        str | None, Field(description="A follow-up rewritten from the history, as answered.")
+    ] = None
     usage: Usage | None = None
-    confidence: float | None = None  # the decline model's P(right); answers below its threshold are declined
-    signals: dict[str, float] = field(default_factory=dict)  # what the decline model weighed
+    confidence: Annotated[
+        float | None, _rounded(4), Field(description="The decline model's P(right) for the chosen quotes.")
+    ] = None  # answers below the decline model's threshold are declined
+    signals: Annotated[dict[str, float], Field(description="What the decline model weighed.")] = field(
+        default_factory=dict
+    )
     evidence: list[ShownSentence] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "question": self.question,
-            "standalone_question": self.standalone_question,
-            "answer": self.answer,
-            "answered": self.answered,
-            "citations": [c.to_dict() for c in self.citations],
-            "passages": [passage_to_dict(p) for p in self.passages],
-            "timings_ms": self.timings.to_dict(),
-            "mode": self.mode,
-            "model": self.model,
-            "notes": list(self.notes),
-            "usage": self.usage.to_dict() if self.usage else None,
-            "confidence": round(self.confidence, 4) if self.confidence is not None else None,
-            "signals": dict(self.signals),
-            "evidence": [e.to_dict() for e in self.evidence],
-        }
+
+_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
 
 
-def passage_to_dict(passage: Passage) -> dict[str, Any]:
-    article = passage.article
-    return {
-        "article_id": passage.article_id,
-        "chunk_id": passage.chunk_id,
-        "text": passage.text,
-        "score": passage.score,
-        "title": article.title,
-        "source": article.source,
-        "published": article.published.isoformat() if article.published else None,
-    }
+def _adapter(kind: Any) -> TypeAdapter[Any]:
+    if kind not in _ADAPTERS:
+        _ADAPTERS[kind] = TypeAdapter(kind)
+    return _ADAPTERS[kind]
+
+
+def to_json(value: Any, kind: Any = None) -> Any:
+    """The API's JSON (as Python lists, dicts, strings and numbers) of a result, or of `kind` (e.g. a list)."""
+    return _adapter(kind or type(value)).dump_python(value, mode="json", by_alias=True)
+
+
+def from_json(kind: type[T], data: Any) -> T:
+    """The result `to_json` made `data` from (unknown keys are ignored)."""
+    value: T = _adapter(kind).validate_python(data)
+    return value

@@ -1,7 +1,9 @@
-"""Runs pipeline answers for the web layer: admission to the bounded queue, a worker thread
-per answer, its progress as a stream of events, and cancellation when the client goes away.
+"""Runs pipeline answers for the web layer: the question checked and a place in the bounded queue
+taken at once (a 422 or 503 before any response starts), then `Pipeline.ask` in a worker thread,
+its progress as a stream of events, and cancellation when the client goes away.
 
-No FastAPI here: routes turn `AskEvent`s into SSE or JSON.
+The walk: route -> `Answering.answer` (JSON) or `Answering.stream` (events) -> `_work` (worker
+thread) -> `Pipeline.ask`. No FastAPI here: routes turn `AskEvent`s into SSE or JSON.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from retrieval.documents import SearchFilters
@@ -38,7 +40,7 @@ class AskParams:
 @dataclass(frozen=True)
 class AskEvent:
     kind: EventKind
-    data: Any  # passages: list[Passage]; sentence: str (verified, with its [n]); answer: Answer; error: Exception
+    data: Any  # passages: list[ShownPassage]; sentence: str (verified, with its [n]); answer: Answer; error: Exception
 
 
 class Answering:
@@ -49,39 +51,15 @@ class Answering:
         # own threads, so waiting answers never starve the pool that serves search and article reads
         self._executor = ThreadPoolExecutor(max_workers=admission.capacity + 4, thread_name_prefix="answer")
 
-    def admit(self, params: AskParams) -> Ticket:
-        """A place in the queue (raises ServiceBusyError when full). Extractive answers need no model."""
-        mode = params.mode or self.pipeline.settings.default_mode
-        return self._admission.enter() if mode == "llm" else free_ticket()
-
-    async def events(
-        self, params: AskParams, ticket: Ticket, stop: threading.Event | None = None
-    ) -> AsyncIterator[AskEvent]:
-        """`passages`, then verified `sentence`s, then `answer` (or `error`). Closing the iterator stops
-        the answer."""
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[AskEvent | None] = asyncio.Queue()
-        stop = stop or threading.Event()
-
-        def emit(event: AskEvent | None) -> None:
-            try:
-                loop.call_soon_threadsafe(queue.put_nowait, event)
-            except RuntimeError:  # the event loop has shut down: nobody is listening any more
-                stop.set()
-
-        loop.run_in_executor(self._executor, self._work, params, ticket, stop, emit)
+    async def answer(self, params: AskParams, disconnected: Callable[[], Awaitable[bool]]) -> Answer:
+        """The final answer; raises the pipeline's error (InvalidRequestError, ServiceBusyError when the
+        queue is full, ...). Stops the work when `disconnected()`."""
+        params, ticket = self._admit(params)
+        channel = _Channel()
+        channel.loop.run_in_executor(self._executor, self._work, params, ticket, channel)
+        watcher = asyncio.create_task(_watch(disconnected, channel.stop))
         try:
-            while (event := await queue.get()) is not None:
-                yield event
-        finally:
-            stop.set()
-
-    async def answer(self, params: AskParams, ticket: Ticket, disconnected: Callable[[], Awaitable[bool]]) -> Answer:
-        """The final answer; raises the pipeline's error. Stops the work when `disconnected()`."""
-        stop = threading.Event()
-        watcher = asyncio.create_task(_watch(disconnected, stop))
-        try:
-            async for event in self.events(params, ticket, stop):
+            async for event in channel.events():
                 if event.kind == "answer":
                     return event.data  # type: ignore[no-any-return]
                 if event.kind == "error":
@@ -90,12 +68,26 @@ class Answering:
             watcher.cancel()
         raise RuntimeError("the answer stream ended without an answer")
 
+    def stream(self, params: AskParams) -> AsyncIterator[AskEvent]:
+        """`passages`, then verified `sentence`s, then `answer` (or `error`). The question is checked and
+        the place in the queue taken here, before the caller starts its response (InvalidRequestError,
+        ServiceBusyError); the answer starts at once. Closing the iterator stops the answer."""
+        params, ticket = self._admit(params)
+        channel = _Channel()
+        channel.loop.run_in_executor(self._executor, self._work, params, ticket, channel)
+        return channel.events()
+
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
-    def _work(
-        self, params: AskParams, ticket: Ticket, stop: threading.Event, emit: Callable[[AskEvent | None], None]
-    ) -> None:
+    def _admit(self, params: AskParams) -> tuple[AskParams, Ticket]:
+        """The checked question (the one check: `Pipeline.ask` takes it as checked) and a place in the
+        queue. Extractive answers need no model, so no place."""
+        checked = replace(params, question=self.pipeline.check_question(params.question))
+        mode = params.mode or self.pipeline.settings.default_mode
+        return checked, self._admission.enter() if mode == "llm" else free_ticket()
+
+    def _work(self, params: AskParams, ticket: Ticket, channel: _Channel) -> None:
         try:
             answer = self.pipeline.ask(
                 params.question,
@@ -103,17 +95,39 @@ class Answering:
                 mode=params.mode,
                 filters=params.filters,
                 history=params.history,
-                on_passages=lambda passages: emit(AskEvent("passages", passages)),
-                on_sentence=lambda text: emit(AskEvent("sentence", text)),
-                should_stop=stop.is_set,
+                on_passages=lambda passages: channel.emit(AskEvent("passages", passages)),
+                on_sentence=lambda text: channel.emit(AskEvent("sentence", text)),
+                should_stop=channel.stop.is_set,
             )
             self._metrics.observe_answer(answer)
-            emit(AskEvent("answer", answer))
+            channel.emit(AskEvent("answer", answer))
         except Exception as exc:  # handed to the route, which maps it to a status (unknown ones: 500, logged)
-            emit(AskEvent("error", exc))
+            channel.emit(AskEvent("error", exc))
         finally:
             ticket.release()
-            emit(None)
+            channel.emit(None)
+
+
+class _Channel:
+    """Events from the worker thread to the event loop; `stop` set asks the worker to stop."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.stop = threading.Event()
+        self._queue: asyncio.Queue[AskEvent | None] = asyncio.Queue()
+
+    def emit(self, event: AskEvent | None) -> None:
+        try:
+            self.loop.call_soon_threadsafe(self._queue.put_nowait, event)
+        except RuntimeError:  # the event loop has shut down: nobody is listening any more
+            self.stop.set()
+
+    async def events(self) -> AsyncIterator[AskEvent]:
+        try:
+            while (event := await self._queue.get()) is not None:
+                yield event
+        finally:
+            self.stop.set()
 
 
 async def _watch(disconnected: Callable[[], Awaitable[bool]], stop: threading.Event) -> None:

@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from service.answer.conversation import Turn
-from service.answer.result import Answer
+from service.answer.result import Answer, to_json
 from service.errors import InvalidRequestError, UnknownModelError
-from service.http.openai_schemas import MODELS, ChatMessageIn
+from service.http.openai_schemas import (
+    MODELS,
+    AssistantMessage,
+    ChatCompletionChunk,
+    ChatCompletionOut,
+    ChatMessageIn,
+    Choice,
+    ChunkChoice,
+    CompletionUsage,
+    Delta,
+)
 
 
 def answer_mode(model: str) -> str:
@@ -49,44 +59,43 @@ def completion_id() -> str:
     return f"chatcmpl-{uuid.uuid4().hex}"
 
 
-def completion(answer: Answer, model: str, identifier: str) -> dict[str, Any]:
+def completion(answer: Answer, model: str, identifier: str) -> ChatCompletionOut:
     prompt_tokens = (answer.usage.prompt_tokens or 0) if answer.usage else 0
     completion_tokens = (answer.usage.completion_tokens or 0) if answer.usage else 0
-    return {
-        "id": identifier,
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.answer}, "finish_reason": "stop"}],
-        "usage": {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens,
-        },
-        "citations": [citation.to_dict() for citation in answer.citations],
-        "citewire": extension(answer),
-    }
+    return ChatCompletionOut(
+        id=identifier,
+        created=int(time.time()),
+        model=model,
+        choices=[Choice(message=AssistantMessage(content=answer.answer))],
+        usage=CompletionUsage(
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            total_tokens=prompt_tokens + completion_tokens,
+        ),
+        citations=answer.citations,
+        citewire=extension(answer),
+    )
 
 
 def extension(answer: Answer) -> dict[str, Any]:
-    data = answer.to_dict()
+    """citewire's details of the answer, in the answer's own JSON."""
+    data = to_json(answer)
     keys = ("answered", "question", "standalone_question", "mode", "model", "notes", "timings_ms")
     return {key: data[key] for key in keys}
 
 
-def chunk(identifier: str, model: str, delta: dict[str, str], finish_reason: str | None = None) -> dict[str, Any]:
-    return {
-        "id": identifier,
-        "object": "chat.completion.chunk",
-        "created": int(time.time()),
-        "model": model,
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
-    }
+def chunk(
+    identifier: str, model: str, delta: Delta, finish_reason: Literal["stop"] | None = None
+) -> ChatCompletionChunk:
+    return ChatCompletionChunk(
+        id=identifier,
+        created=int(time.time()),
+        model=model,
+        choices=[ChunkChoice(delta=delta, finish_reason=finish_reason)],
+    )
 
 
-def final_chunk(identifier: str, model: str, answer: Answer) -> dict[str, Any]:
+def final_chunk(identifier: str, model: str, answer: Answer) -> ChatCompletionChunk:
     """The last chunk: finish_reason, the citations and citewire's details, as on the completion."""
-    data = chunk(identifier, model, {}, "stop")
-    data["citations"] = [citation.to_dict() for citation in answer.citations]
-    data["citewire"] = extension(answer)
-    return data
+    last = chunk(identifier, model, Delta(), "stop")
+    return last.model_copy(update={"citations": answer.citations, "citewire": extension(answer)})

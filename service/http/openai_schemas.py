@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
-from service.http.schemas import CitationOut
+from service.answer.result import Citation
 
 MODELS = {"citewire": "llm", "citewire-extractive": "extractive"}
 
@@ -58,8 +58,40 @@ class ChatCompletionOut(BaseModel):
     model: str
     choices: list[Choice]
     usage: CompletionUsage
-    citations: list[CitationOut] = Field(description="citewire: the sources behind the [n] markers in content.")
+    citations: list[Citation] = Field(description="citewire: the sources behind the [n] markers in content.")
     citewire: dict[str, Any] = Field(description="citewire: answered, standalone_question, mode, notes, timings_ms.")
+
+
+class Delta(BaseModel):
+    role: Literal["assistant"] | None = None
+    content: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _only_set(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {key: value for key, value in handler(self).items() if value is not None}
+
+
+class ChunkChoice(BaseModel):
+    index: int = 0
+    delta: Delta
+    finish_reason: Literal["stop"] | None = None
+
+
+class ChatCompletionChunk(BaseModel):
+    """One streamed chunk; the last carries `finish_reason`, `citations` and `citewire`, as on the completion."""
+
+    id: str
+    object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
+    created: int
+    model: str
+    choices: list[ChunkChoice]
+    citations: list[Citation] | None = None
+    citewire: dict[str, Any] | None = None
+
+    @model_serializer(mode="wrap")
+    def _final_only(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {key: value for key, value in data.items() if value is not None or key not in ("citations", "citewire")}
 
 
 class ModelCard(BaseModel):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from retrieval.documents import SearchFilters
+from retrieval.documents import Article, SearchFilters
 from service.answer.conversation import Turn
+from service.answer.result import ShownPassage
+from service.http.jobs import AskParams
 
 
 class _In(BaseModel):
@@ -44,8 +46,10 @@ class AskIn(_In):
     )
     filters: FiltersIn | None = None
 
-    def turns(self) -> tuple[Turn, ...]:
-        return tuple(Turn(message.role, message.content) for message in self.history)
+    def to_params(self) -> AskParams:
+        filters = self.filters.to_filters() if self.filters else None
+        turns = tuple(Turn(message.role, message.content) for message in self.history)
+        return AskParams(self.question, self.top_k, self.mode, filters, turns)
 
 
 class VerifyIn(_In):
@@ -68,107 +72,26 @@ class ArticleIn(_In):
 
 
 # ---- responses ---------------------------------------------------------------------------
-class CitationOut(BaseModel):
-    n: int
-    article_id: str
-    chunk_id: str
-    title: str
-    source: str | None
-    published: date | None
-    url: str | None
-    quote: str = Field(description="Verbatim: the article's stored text[start:end].")
-    start: int
-    end: int
-
-
-class PassageOut(BaseModel):
-    article_id: str
-    chunk_id: str
-    text: str
-    score: float
-    title: str
-    source: str | None
-    published: date | None
-
-
-class TimingsOut(BaseModel):
-    rewrite: float
-    retrieve: float
-    generate: float
-    first_token: float | None
-    total: float
-
-
-class UsageOut(BaseModel):
-    prompt_tokens: int | None
-    completion_tokens: int | None
-    cached_prompt_tokens: int | None = Field(None, description="Prompt tokens reused from the model's prompt cache.")
-
-
-class EvidenceOut(BaseModel):
-    article_id: str
-    start: int
-    end: int
-    text: str = Field(description="An evidence sentence the answer step read (numbered in the model's prompt).")
-    score: float
-    chosen: bool = Field(description="Quoted in the answer.")
-
-
-class AnswerOut(BaseModel):
-    question: str
-    standalone_question: str | None = Field(description="A follow-up rewritten from the history, as answered.")
-    answer: str = Field(
-        description="Plain text with [n] markers: the chosen quotes (verbatim, in quotation marks) with publisher "
-        'and date, "Yes."/"No." first for yes/no questions, or an article\'s byline for metadata questions.'
-    )
-    answered: bool = Field(description="False when the articles don't say, or the answer step was not confident.")
-    citations: list[CitationOut]
-    passages: list[PassageOut]
-    timings_ms: TimingsOut
-    mode: Literal["llm", "extractive"]
-    model: str | None
-    notes: list[str]
-    usage: UsageOut | None
-    confidence: float | None = Field(None, description="The decline model's P(right) for the chosen quotes.")
-    signals: dict[str, float] = Field(default_factory=dict, description="What the decline model weighed.")
-    evidence: list[EvidenceOut] = Field(default_factory=list)
-
-
-class VerdictOut(BaseModel):
-    claim: str
-    supported: bool = Field(description="True only when every sentence of the claim is stated by a quote.")
-    verdict: Literal["supported", "contradicted", "not_found"]
-    citations: list[CitationOut] = Field(
-        description="supported: the quotes that state it; contradicted: the quote that says otherwise."
-    )
-    notes: list[str] = Field(description="How a quote disagrees, or which words no retrieved passage holds.")
-    passages: list[PassageOut] = Field(description="The passages retrieved for the claim.")
-    timings_ms: dict[str, float]
-
-
+# Answers and verdicts are answered with their own dataclasses (service.answer.result.Answer,
+# service.answer.factcheck.ClaimCheck) as the response models.
 class SearchOut(BaseModel):
     query: str
-    passages: list[PassageOut]
+    passages: list[ShownPassage]
 
 
-class ArticleMeta(BaseModel):
-    article_id: str
-    title: str
-    source: str | None
-    author: str | None
-    published: date | None
-    url: str | None
-
-
-class ArticleOut(ArticleMeta):
-    text: str = Field(description="The stored text that citation offsets point into.")
+# One article is answered with `retrieval.documents.Article` itself; a page lists its fields but `text`.
+ArticleMeta: type[BaseModel] = create_model(
+    "ArticleMeta",
+    __config__=ConfigDict(from_attributes=True),
+    **{name: (kind, ...) for name, kind in get_type_hints(Article).items() if name != "text"},  # type: ignore[call-overload]
+)
 
 
 class ArticlePage(BaseModel):
     total: int
     offset: int
     limit: int
-    articles: list[ArticleMeta]
+    articles: list[ArticleMeta]  # type: ignore[valid-type]
 
 
 class IngestOut(BaseModel):

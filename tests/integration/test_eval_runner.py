@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,11 @@ from click.testing import CliRunner
 
 from cli.main import main
 from eval.eval_pipeline import open_corpus_pipeline
+from eval.predictions import answer_record
 from eval.runner import RunError, RunRequest, run
 from eval.targets import HttpTarget, PipelineTarget
+from service.answer.factcheck import ClaimCheck
+from service.answer.result import Answer, to_json
 from service.http.app import create_app
 from service.http.loopback import ThreadedServer
 from service.settings import Settings
@@ -183,3 +187,27 @@ def test_cli_errors_are_messages(tmp_path: Path, args: list[str], message: str) 
     assert result.exit_code != 0
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_targets_return_answers_in_process_and_over_http(settings: Settings, tmp_path: Path) -> None:
+    local, _ = _target(settings)
+    server_settings = settings.model_copy(update={"index_dir": tmp_path / "server-index"})
+    pipeline = open_corpus_pipeline(server_settings, "seeds", load_generator=False, embedder=HashEmbedder())
+    with ThreadedServer(create_app(server_settings, pipeline=pipeline)) as server:
+        remote = HttpTarget(server.url)
+        there = remote.ask(LAVROV_Q, "extractive")
+        checked = remote.verify("Lavrov said the biggest threat was that the weapons could fall into militants' hands.")
+        before = to_json(there)
+        record = answer_record(there, remote.article_text, client_ms=1.0)
+    here = local.ask(LAVROV_Q, "extractive")
+    assert isinstance(here, Answer) and isinstance(there, Answer)
+    assert (there.answer, there.answered, there.citations) == (here.answer, here.answered, here.citations)
+    assert there.citations and isinstance(there.citations[0].published, date)
+    assert [p.article_id for p in there.passages] == [p.article_id for p in here.passages]
+    assert isinstance(checked, ClaimCheck) and checked.verdict == local.verify(checked.claim).verdict
+    # the stored record is the API's JSON with `verbatim` added; the answer itself is left as it was
+    assert to_json(there) == before and record["client_ms"] == 1.0
+    assert record["citations"] == [{**c, "verbatim": True} for c in before["citations"]]
+    assert {k: v for k, v in record.items() if k not in ("citations", "client_ms")} == {
+        k: v for k, v in before.items() if k != "citations"
+    }

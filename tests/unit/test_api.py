@@ -31,6 +31,25 @@ def test_ask_returns_a_cited_answer_whose_quote_is_in_the_article(make_client) -
     article = client.get(f"/api/articles/{citation['article_id']}").json()
     assert article["text"][citation["start"] : citation["end"]] == citation["quote"]
     assert set(answer["timings_ms"]) == {"rewrite", "retrieve", "generate", "first_token", "total"}
+    assert set(answer) == {
+        "question",
+        "standalone_question",
+        "answer",
+        "answered",
+        "citations",
+        "passages",
+        "timings_ms",
+        "mode",
+        "model",
+        "notes",
+        "usage",
+        "confidence",
+        "signals",
+        "evidence",
+    }
+    assert set(answer["passages"][0]) == {"article_id", "chunk_id", "text", "score", "title", "source", "published"}
+    assert citation["published"] == "2012-12-22" and answer["confidence"] == round(answer["confidence"], 4)
+    assert all(v is None or v == round(v, 1) for v in answer["timings_ms"].values())
 
 
 def test_stream_sends_passages_then_verified_sentences_then_the_answer(make_client) -> None:
@@ -150,6 +169,18 @@ def test_bad_uploads_are_rejected_with_a_message(make_client, files, status: int
     assert client.get("/api/articles").json()["total"] == 5  # nothing was stored
 
 
+def test_an_unknown_or_mistyped_article_field_is_a_422_that_names_it(make_client) -> None:
+    client, _ = make_client()
+    article = {"id": "harbour-2020", "title": "Harbour reopens", "text": "The harbour of Tartus reopened on Monday."}
+    unknown = client.post("/api/articles", json={**article, "colour": "red"})
+    assert unknown.status_code == 422 and "article.colour" in unknown.json()["error"]["message"]
+    in_list = client.post("/api/articles", json=[article, {**article, "id": "b", "publisher": "X"}])
+    assert in_list.status_code == 422 and "articles[1].publisher" in in_list.json()["error"]["message"]
+    mistyped = client.post("/api/articles", json={**article, "title": 7})
+    assert mistyped.status_code == 422 and "article.title" in mistyped.json()["error"]["message"]
+    assert client.get("/api/articles").json()["total"] == 5  # nothing was stored
+
+
 def test_bad_bodies_are_4xx_with_messages(make_client) -> None:
     client, _ = make_client(max_body_bytes=4096, max_question_chars=50)
     cases = [
@@ -213,6 +244,9 @@ def test_full_queue_is_a_503_with_retry_after_and_search_stays_available(make_cl
     assert busy.status_code == 503 and int(busy.headers["retry-after"]) >= 1
     assert busy.json()["error"]["type"] == "busy"
     assert client.post("/api/ask/stream", json={"question": LAVROV_Q}).status_code == 503
+    # the question is checked before the queue: a bad one is a 422 even while the queue is full
+    assert client.post("/api/ask/stream", json={"question": "   "}).status_code == 422
+    assert client.post("/api/ask", json={"question": "   "}).status_code == 422
     # while the model is busy: search, reads, extractive answers and ingest all complete
     assert client.get("/api/search", params={"q": "Brahimi"}).status_code == 200
     assert client.post("/api/ask", json={"question": LAVROV_Q, "mode": "extractive"}).json()["answered"]
@@ -224,6 +258,25 @@ def test_full_queue_is_a_503_with_retry_after_and_search_stays_available(make_cl
     assert results == [200]
     metrics = client.get("/metrics").text
     assert 'citewire_http_requests_total{method="POST",route="/api/ask",status="503"} 1.0' in metrics
+
+
+def test_the_question_is_checked_once_on_its_way_to_the_pipeline(make_client, monkeypatch) -> None:
+    client, _ = make_client(LAVROV_A)
+    pipeline = client.app.state.citewire.pipeline
+    checked: list[str] = []
+    check = pipeline.check_question
+
+    def counting(question: str, what: str = "question") -> str:
+        result = check(question, what)
+        if result is not question:  # a check that did the work (not an already checked question)
+            checked.append(question)
+        return result
+
+    monkeypatch.setattr(pipeline, "check_question", counting)
+    assert client.post("/api/ask", json={"question": f"  {LAVROV_Q} "}).json()["question"] == LAVROV_Q
+    with client.stream("POST", "/api/ask/stream", json={"question": LAVROV_Q}) as response:
+        assert response.status_code == 200 and response.read()
+    assert checked == [f"  {LAVROV_Q} ", LAVROV_Q]
 
 
 def test_time_budget_falls_back_to_the_extractive_answer(make_client) -> None:

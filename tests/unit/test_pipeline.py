@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from service.answer.result import to_json
 from service.errors import InvalidRequestError, ModelUnavailableError
 from service.pipeline import DECLINE_TEXT
 from tests.fakes import SelectingGenerator
@@ -152,7 +153,7 @@ def test_bad_requests_are_clear_errors(make_pipeline, question: str, mode: str |
 
 def test_answer_schema(selecting) -> None:
     pipeline, _ = selecting(THREAT)
-    data = pipeline.ask(LAVROV_Q).to_dict()
+    data = to_json(pipeline.ask(LAVROV_Q))
     assert set(data) >= {"question", "answer", "answered", "citations", "passages", "timings_ms", "evidence"}
     assert set(data["citations"][0]) >= {"n", "article_id", "title", "source", "published", "url", "quote", "start"}
     assert set(data["passages"][0]) >= {"article_id", "chunk_id", "text", "score"}

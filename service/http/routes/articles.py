@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import TypeAdapter, ValidationError
 from starlette.datastructures import UploadFile
 
 from retrieval.documents import Article
 from retrieval.loaders import article_from_record, articles_from_upload
 from service.errors import InvalidRequestError, UnsupportedUploadError
 from service.http.routes.deps import READ, WRITE, Ready
-from service.http.schemas import ArticleIn, ArticleOut, ArticlePage, DeletedOut, IngestOut, error_responses
+from service.http.schemas import ArticleIn, ArticleMeta, ArticlePage, DeletedOut, IngestOut, error_responses
 
 router = APIRouter(prefix="/api/articles", tags=["articles"])
 ArticleId = Annotated[str, Path(max_length=128, description="The article's id.")]
 _ERRORS = error_responses({401: "Missing or invalid API key", 404: "No such article", 503: "Still loading"})
 _ARTICLE_SCHEMA = ArticleIn.model_json_schema()
+_ARTICLE_LIST = TypeAdapter(list[ArticleIn])
 _UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -72,14 +74,14 @@ async def list_articles(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> ArticlePage:
     found = await run_in_threadpool(state.pipeline.list_articles)
-    page = [_metadata(article) for article in found[offset : offset + limit]]
-    return ArticlePage.model_validate({"total": len(found), "offset": offset, "limit": limit, "articles": page})
+    page = [ArticleMeta.model_validate(article) for article in found[offset : offset + limit]]
+    return ArticlePage(total=len(found), offset=offset, limit=limit, articles=page)
 
 
-@router.get("/{article_id}", response_model=ArticleOut, dependencies=READ, responses=_ERRORS, summary="One article")
-async def get_article(article_id: ArticleId, state: Ready) -> ArticleOut:
-    article = await run_in_threadpool(state.pipeline.get_article, article_id)
-    return ArticleOut.model_validate({**_metadata(article), "text": article.text})
+@router.get("/{article_id}", response_model=Article, dependencies=READ, responses=_ERRORS, summary="One article")
+async def get_article(article_id: ArticleId, state: Ready) -> Article:
+    """The article; `text` is the stored text that citation offsets point into."""
+    return await run_in_threadpool(state.pipeline.get_article, article_id)
 
 
 @router.delete(
@@ -88,10 +90,6 @@ async def get_article(article_id: ArticleId, state: Ready) -> ArticleOut:
 async def delete_article(article_id: ArticleId, state: Ready) -> DeletedOut:
     await run_in_threadpool(state.pipeline.delete, article_id)
     return DeletedOut(deleted=article_id)
-
-
-def _metadata(article: Article) -> dict[str, Any]:
-    return {key: value for key, value in article.to_dict().items() if key != "text"}
 
 
 async def _read_articles(request: Request, max_files: int) -> list[Article]:
@@ -106,15 +104,35 @@ async def _read_articles(request: Request, max_files: int) -> list[Article]:
 
 
 def _json_articles(body: bytes) -> list[Article]:
+    """The body validated by its schema (`ArticleIn`, or a list of them: an unknown or mistyped field is
+    a 422 that names it), then read as articles (ids, dates, text cleaning)."""
     try:
         data = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidRequestError(f"the body is not valid JSON ({exc})") from None
-    records = data if isinstance(data, list) else [data]
-    if not records:
+    where = "articles" if isinstance(data, list) else "article"
+    try:
+        uploads = _ARTICLE_LIST.validate_python(data) if isinstance(data, list) else [ArticleIn.model_validate(data)]
+    except ValidationError as exc:
+        raise InvalidRequestError(_problems(where, exc)) from None
+    if not uploads:
         raise InvalidRequestError("the list of articles is empty")
-    where = "article" if not isinstance(data, list) else "articles[{}]"
-    return [article_from_record(record, where.format(i)) for i, record in enumerate(records)]
+    names = [where] if where == "article" else [f"articles[{i}]" for i in range(len(uploads))]
+    return [
+        article_from_record(upload.model_dump(exclude_none=True), name)
+        for name, upload in zip(names, uploads, strict=True)
+    ]
+
+
+def _problems(where: str, exc: ValidationError) -> str:
+    """'articles[1].colour: Extra inputs are not permitted; ...' (at most five)."""
+    problems = []
+    for error in exc.errors()[:5]:
+        path = where
+        for part in error["loc"]:
+            path += f"[{part}]" if isinstance(part, int) else f".{part}"
+        problems.append(f"{path}: {error['msg']}")
+    return "; ".join(problems)
 
 
 async def _uploaded_articles(request: Request, max_files: int) -> list[Article]:

@@ -11,12 +11,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from retrieval.documents import SearchFilters
-from service.answer.result import passage_to_dict
-from service.http.admission import Ticket
+from service.answer.factcheck import ClaimCheck
+from service.answer.result import Answer, ShownPassage, shown_passages, to_json
 from service.http.error_mapping import http_error
-from service.http.jobs import Answering, AskParams
+from service.http.jobs import AskEvent
 from service.http.routes.deps import READ, Ready
-from service.http.schemas import AnswerOut, AskIn, ErrorOut, SearchOut, VerdictOut, VerifyIn, error_responses
+from service.http.schemas import AskIn, ErrorOut, SearchOut, VerifyIn, error_responses
 from service.http.sse import sse_event
 
 router = APIRouter(prefix="/api", tags=["questions"], dependencies=READ)
@@ -38,18 +38,9 @@ _STREAM_DOC = """Server-sent events, in order:
 Closing the connection cancels the generation."""
 
 
-def _params(body: AskIn, state: Ready) -> AskParams:
-    filters = body.filters.to_filters() if body.filters else None
-    question = state.pipeline.check_question(body.question)  # 422 before anything is queued
-    return AskParams(question, body.top_k, body.mode, filters, body.turns())
-
-
-@router.post("/ask", response_model=AnswerOut, responses=_ERRORS, summary="Answer a question, with citations")
-async def ask(body: AskIn, request: Request, state: Ready) -> AnswerOut:
-    params = _params(body, state)
-    ticket = state.answering.admit(params)
-    answer = await state.answering.answer(params, ticket, request.is_disconnected)
-    return AnswerOut.model_validate(answer.to_dict())
+@router.post("/ask", response_model=Answer, responses=_ERRORS, summary="Answer a question, with citations")
+async def ask(body: AskIn, request: Request, state: Ready) -> Answer:
+    return await state.answering.answer(body.to_params(), request.is_disconnected)
 
 
 @router.post(
@@ -59,40 +50,38 @@ async def ask(body: AskIn, request: Request, state: Ready) -> AnswerOut:
     summary="Answer a question as a stream of server-sent events",
 )
 async def ask_stream(body: AskIn, state: Ready) -> StreamingResponse:
-    params = _params(body, state)
-    ticket = state.answering.admit(params)  # a full queue is a 503 here, before the stream starts
+    events = state.answering.stream(body.to_params())  # a bad question (422) or a full queue (503) raise here
     return StreamingResponse(
-        _answer_events(state.answering, params, ticket),
+        _answer_events(events),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
-async def _answer_events(answering: Answering, params: AskParams, ticket: Ticket) -> AsyncIterator[str]:
-    async for event in answering.events(params, ticket):
+async def _answer_events(events: AsyncIterator[AskEvent]) -> AsyncIterator[str]:
+    async for event in events:
         if event.kind == "passages":
-            yield sse_event("passages", {"passages": [passage_to_dict(p) for p in event.data]})
+            yield sse_event("passages", {"passages": to_json(event.data, list[ShownPassage])})
         elif event.kind == "sentence":
             yield sse_event("sentence", {"text": event.data})
         elif event.kind == "answer":
-            yield sse_event("answer", AnswerOut.model_validate(event.data.to_dict()).model_dump(mode="json"))
+            yield sse_event("answer", to_json(event.data))
         else:
             yield sse_event("error", http_error(event.data).body())
 
 
 @router.post(
     "/verify",
-    response_model=VerdictOut,
+    response_model=ClaimCheck,
     responses={**_ERRORS, 404: {"model": ErrorOut, "description": "An article id that is not in the archive"}},
     summary="Fact-check a claim against the archive",
 )
-async def verify(body: VerifyIn, state: Ready) -> VerdictOut:
+async def verify(body: VerifyIn, state: Ready) -> ClaimCheck:
     """Checks each sentence of `claim` against the archive (or only `article_ids`) with the same
     checker that answers use: `supported` (every sentence is stated by a quote), `contradicted`
     (a quote says otherwise; it is cited, and `notes` says how it disagrees) or `not_found`.
     A read key suffices."""
-    checked = await run_in_threadpool(state.pipeline.verify, body.claim, body.article_ids)
-    return VerdictOut.model_validate(checked.to_dict())
+    return await run_in_threadpool(state.pipeline.verify, body.claim, body.article_ids)
 
 
 @router.get("/search", response_model=SearchOut, responses=_ERRORS, summary="Retrieve passages (no answer)")
@@ -112,4 +101,4 @@ async def search(
         published_before=published_before,
     )
     passages = await run_in_threadpool(state.pipeline.search, q, top_k, filters)
-    return SearchOut.model_validate({"query": q, "passages": [passage_to_dict(p) for p in passages]})
+    return SearchOut(query=q, passages=shown_passages(passages))

@@ -14,9 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from retrieval.sentences import split_sentences
-from service.http.admission import Ticket
 from service.http.error_mapping import http_error
-from service.http.jobs import Answering, AskParams
+from service.http.jobs import AskEvent, AskParams
 from service.http.openai_format import (
     answer_mode,
     chunk,
@@ -25,7 +24,15 @@ from service.http.openai_format import (
     final_chunk,
     question_and_history,
 )
-from service.http.openai_schemas import MODELS, ChatCompletionIn, ChatCompletionOut, ModelCard, ModelList
+from service.http.openai_schemas import (
+    MODELS,
+    ChatCompletionChunk,
+    ChatCompletionIn,
+    ChatCompletionOut,
+    Delta,
+    ModelCard,
+    ModelList,
+)
 from service.http.routes.deps import READ, Ready
 from service.http.schemas import error_responses
 from service.http.sse import sse_event
@@ -57,33 +64,35 @@ async def chat_completions(
 ) -> ChatCompletionOut | StreamingResponse:
     mode = answer_mode(body.model)
     question, history = question_and_history(body.messages)
-    params = AskParams(state.pipeline.check_question(question), body.top_k, mode, None, history)
-    ticket = state.answering.admit(params)
+    params = AskParams(question, body.top_k, mode, None, history)
     identifier = completion_id()
     if body.stream:
+        events = state.answering.stream(params)  # a bad question (422) or a full queue (503) raise here
         return StreamingResponse(
-            _chunks(state.answering, params, ticket, body.model, identifier),
+            _chunks(events, body.model, identifier),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
-    answer = await state.answering.answer(params, ticket, request.is_disconnected)
-    return ChatCompletionOut.model_validate(completion(answer, body.model, identifier))
+    answer = await state.answering.answer(params, request.is_disconnected)
+    return completion(answer, body.model, identifier)
 
 
-async def _chunks(
-    answering: Answering, params: AskParams, ticket: Ticket, model: str, identifier: str
-) -> AsyncIterator[str]:
-    yield sse_event(None, chunk(identifier, model, {"role": "assistant", "content": ""}))
-    async for event in answering.events(params, ticket):
+async def _chunks(events: AsyncIterator[AskEvent], model: str, identifier: str) -> AsyncIterator[str]:
+    yield _data(chunk(identifier, model, Delta(role="assistant", content="")))
+    async for event in events:
         if event.kind == "answer":
             answer = event.data
             for sentence in _pieces(answer.answer):
-                yield sse_event(None, chunk(identifier, model, {"content": sentence}))
-            yield sse_event(None, final_chunk(identifier, model, answer))
+                yield _data(chunk(identifier, model, Delta(content=sentence)))
+            yield _data(final_chunk(identifier, model, answer))
         elif event.kind == "error":
             yield sse_event(None, http_error(event.data).body())
             return
     yield sse_event(None, "[DONE]")
+
+
+def _data(piece: ChatCompletionChunk) -> str:
+    return sse_event(None, piece.model_dump(mode="json"))
 
 
 def _pieces(text: str) -> list[str]:

@@ -1,6 +1,6 @@
 """`citewire`: the command group (logging, settings), wired to its commands: ingest, articles,
 show, delete (cli/archive_commands.py), ask, verify, search (cli/answer_commands.py), models,
-serve (cli/server_commands.py) and eval (eval/cli.py)."""
+serve (cli/server_commands.py), mcp (cli/mcp_command.py) and eval (eval/cli.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from cli.answer_commands import ask, search, verify
 from cli.archive_commands import articles, delete, ingest, show
+from cli.mcp_command import mcp_command
 from cli.server_commands import models, serve
 from eval.cli import eval_command
 from service.settings import Settings
@@ -46,7 +47,7 @@ def _quiet_libraries() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-for command in (ingest, ask, verify, search, articles, show, delete, models, serve, eval_command):
+for command in (ingest, ask, verify, search, articles, show, delete, models, serve, mcp_command, eval_command):
     main.add_command(command)
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Route
 
 from prompts import PromptError
 from retrieval.errors import RetrievalError
@@ -26,6 +27,7 @@ from service.errors import ServiceError
 from service.http.admission import Admission
 from service.http.error_mapping import HttpError, http_error
 from service.http.jobs import Answering
+from service.http.mcp_endpoint import MCP_PATH, McpEndpoint
 from service.http.metrics import Metrics
 from service.http.middleware import BodyLimitMiddleware, MetricsMiddleware
 from service.http.routes import articles, ask, health, openai_api, pages
@@ -47,6 +49,7 @@ def create_app(
     admission = Admission(settings.queue_size, slots=settings.generation_slots)
     metrics = Metrics(queue_depth=lambda: admission.waiting)
     state = ServiceState(settings, pipeline, Answering(pipeline, admission, metrics), metrics, admission, Readiness())
+    mcp = McpEndpoint(state)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -54,7 +57,8 @@ def create_app(
             threading.Thread(target=_warm_up, args=(state,), name="warm-up", daemon=True).start()
         else:
             _warm_up(state)
-        yield
+        async with mcp.run():
+            yield
         state.answering.close()
         state.pipeline.close()
 
@@ -67,6 +71,7 @@ def create_app(
     app.state.citewire = state
     for router in (ask.router, articles.router, openai_api.router, health.router):
         app.include_router(router)
+    app.router.routes.append(Route(MCP_PATH, mcp, include_in_schema=False))  # MCP over streamable HTTP (an ASGI app)
     if settings.pages:
         app.state.pages = PageRenderer()
         app.include_router(pages.router)

@@ -23,7 +23,8 @@ def ready_state(request: Request) -> ServiceState:
     return state
 
 
-def _authorize(request: Request, need: Literal["read", "write"]) -> None:
+def authorize(request: Request, need: Literal["read", "write"]) -> None:
+    """Nothing when no keys are set or the bearer key grants `need`; AuthError (401, 403) otherwise."""
     settings = get_state(request).settings
     write_keys, read_keys = settings.key_list("api"), settings.key_list("read")
     if not write_keys and not read_keys:
@@ -46,11 +47,11 @@ def _matches(token: str, keys: list[str]) -> bool:
 
 
 def read_access(request: Request) -> None:
-    _authorize(request, "read")
+    authorize(request, "read")
 
 
 def write_access(request: Request) -> None:
-    _authorize(request, "write")
+    authorize(request, "write")
 
 
 State = Annotated[ServiceState, Depends(get_state)]

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from retrieval.sentences import split_sentences
+from service.http.citation_links import QuoteLinks
 from service.http.error_mapping import http_error
 from service.http.jobs import AskEvent, AskParams
 from service.http.openai_format import (
@@ -33,7 +34,7 @@ from service.http.openai_schemas import (
     ModelCard,
     ModelList,
 )
-from service.http.routes.deps import READ, Ready
+from service.http.routes.deps import READ, Links, Ready
 from service.http.schemas import error_responses
 from service.http.sse import sse_event
 
@@ -60,7 +61,7 @@ async def models() -> ModelList:
     summary="Chat completion (stream or not); the last user message is the question",
 )
 async def chat_completions(
-    body: ChatCompletionIn, request: Request, state: Ready
+    body: ChatCompletionIn, request: Request, state: Ready, links: Links
 ) -> ChatCompletionOut | StreamingResponse:
     mode = answer_mode(body.model)
     question, history = question_and_history(body.messages)
@@ -69,22 +70,24 @@ async def chat_completions(
     if body.stream:
         events = state.answering.stream(params)  # a bad question (422) or a full queue (503) raise here
         return StreamingResponse(
-            _chunks(events, body.model, identifier),
+            _chunks(events, body.model, identifier, links),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
     answer = await state.answering.answer(params, request.is_disconnected)
-    return completion(answer, body.model, identifier)
+    return completion(answer, body.model, identifier, links)
 
 
-async def _chunks(events: AsyncIterator[AskEvent], model: str, identifier: str) -> AsyncIterator[str]:
+async def _chunks(
+    events: AsyncIterator[AskEvent], model: str, identifier: str, links: QuoteLinks
+) -> AsyncIterator[str]:
     yield _data(chunk(identifier, model, Delta(role="assistant", content="")))
     async for event in events:
         if event.kind == "answer":
             answer = event.data
             for sentence in _pieces(answer.answer):
                 yield _data(chunk(identifier, model, Delta(content=sentence)))
-            yield _data(final_chunk(identifier, model, answer))
+            yield _data(final_chunk(identifier, model, answer, links))
         elif event.kind == "error":
             yield sse_event(None, http_error(event.data).body())
             return

@@ -4,6 +4,7 @@ an article, a chunk and the exact span quoted: `quote == article.text[start:end]
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from retrieval.documents import Passage
 from service.answer.composition import AnswerSentence
@@ -42,6 +43,39 @@ def make_citation(n: int, passage: Passage, start: int, end: int) -> Citation:
         start=start,
         end=end,
     )
+
+
+@dataclass(frozen=True)
+class MarkedSentence:
+    """A sentence of an answer text that carries the marker `[n]`: `text[start:end]`, marker included."""
+
+    n: int
+    start: int
+    end: int
+
+
+_MARKER_END = re.compile(r" \[(\d+)\][.!?]*(?= |$)")
+_VERDICT = re.compile(r"(?:Yes|No)\. ")  # the unmarked sentence compose() puts before a yes/no quote
+
+
+def marked_sentences(text: str) -> list[MarkedSentence]:
+    """Each marked sentence of an answer text made by `attach_citations`, in order: its marker's `n`
+    and its span, from its first character to its marker and closing punctuation. The sentences of
+    an answer are joined by single spaces; a leading "Yes." or "No." is a sentence of its own, not
+    part of the quote after it. A text without markers (a declined answer) has none. Markers are
+    numbered in order of first use, so a bracketed number out of that order (one quoted from an
+    article) is text, not a marker."""
+    found: list[MarkedSentence] = []
+    start = 0
+    for match in _MARKER_END.finditer(text):
+        n = int(match.group(1))
+        if n > max((m.n for m in found), default=0) + 1:
+            continue
+        verdict = _VERDICT.match(text, start)
+        begin = verdict.end() if verdict and verdict.end() <= match.start() else start
+        found.append(MarkedSentence(n, begin, match.end()))
+        start = match.end() + 1
+    return found
 
 
 def with_marker(sentence: str, n: int) -> str:

@@ -2,7 +2,8 @@
 
 The last user message is the question and the earlier user/assistant messages its history.
 System and developer messages are not followed (articles and questions are data, and the
-answer rules are citewire's own); they are ignored.
+answer rules are citewire's own); they are ignored. The Responses API (`responses_format`)
+shares `answer_mode`, `conversation` and `extension`.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from typing import Any, Literal
 from service.answer.conversation import Turn
 from service.answer.result import Answer, to_json
 from service.errors import InvalidRequestError, UnknownModelError
+from service.http.citation_links import QuoteLinks, url_citations
 from service.http.openai_schemas import (
     MODELS,
     AssistantMessage,
+    ChatAnnotation,
     ChatCompletionChunk,
     ChatCompletionOut,
     ChatMessageIn,
@@ -35,10 +38,15 @@ def answer_mode(model: str) -> str:
 
 def question_and_history(messages: list[ChatMessageIn]) -> tuple[str, tuple[Turn, ...]]:
     talk = [message for message in messages if message.role in ("user", "assistant")]
-    if not talk or talk[-1].role != "user":
+    return conversation([Turn(message.role, _text(message, position)) for position, message in enumerate(talk)])
+
+
+def conversation(turns: list[Turn]) -> tuple[str, tuple[Turn, ...]]:
+    """The question (the last turn, which must be the user's) and the turns before it as its history;
+    InvalidRequestError otherwise."""
+    if not turns or turns[-1].role != "user":
         raise InvalidRequestError("the last user or assistant message must be the user's question")
-    turns = tuple(Turn(message.role, _text(message, position)) for position, message in enumerate(talk))
-    return turns[-1].content, turns[:-1]
+    return turns[-1].content, tuple(turns[:-1])
 
 
 def _text(message: ChatMessageIn, position: int) -> str:
@@ -59,14 +67,19 @@ def completion_id() -> str:
     return f"chatcmpl-{uuid.uuid4().hex}"
 
 
-def completion(answer: Answer, model: str, identifier: str) -> ChatCompletionOut:
+def chat_annotations(answer: Answer, links: QuoteLinks) -> list[ChatAnnotation]:
+    """`message.annotations`: a `url_citation` per [n] marker over the sentence that carries it."""
+    return [ChatAnnotation.of(citation) for citation in url_citations(answer, links)]
+
+
+def completion(answer: Answer, model: str, identifier: str, links: QuoteLinks) -> ChatCompletionOut:
     prompt_tokens = (answer.usage.prompt_tokens or 0) if answer.usage else 0
     completion_tokens = (answer.usage.completion_tokens or 0) if answer.usage else 0
     return ChatCompletionOut(
         id=identifier,
         created=int(time.time()),
         model=model,
-        choices=[Choice(message=AssistantMessage(content=answer.answer))],
+        choices=[Choice(message=AssistantMessage(content=answer.answer, annotations=chat_annotations(answer, links)))],
         usage=CompletionUsage(
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
@@ -95,7 +108,8 @@ def chunk(
     )
 
 
-def final_chunk(identifier: str, model: str, answer: Answer) -> ChatCompletionChunk:
-    """The last chunk: finish_reason, the citations and citewire's details, as on the completion."""
-    last = chunk(identifier, model, Delta(), "stop")
+def final_chunk(identifier: str, model: str, answer: Answer, links: QuoteLinks) -> ChatCompletionChunk:
+    """The last chunk: finish_reason, the annotations (over the whole streamed content), the citations
+    and citewire's details, as on the completion."""
+    last = chunk(identifier, model, Delta(annotations=chat_annotations(answer, links)), "stop")
     return last.model_copy(update={"citations": answer.citations, "citewire": extension(answer)})

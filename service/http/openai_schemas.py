@@ -1,4 +1,5 @@
-"""Models of the OpenAI-compatible chat API (`/v1`): requests in, completions and chunks out."""
+"""Models of the OpenAI-compatible chat API (`/v1`): requests in, completions and chunks out, and
+the `url_citation` annotations that chat completions and the Responses API share."""
 
 from __future__ import annotations
 
@@ -34,9 +35,42 @@ class ChatCompletionIn(BaseModel):
     top_k: int | None = Field(None, ge=1, le=50, description="citewire extension: passages to retrieve.")
 
 
+class CitedSpan(BaseModel):
+    """Where a citation is used and where it leads: `text[start_index:end_index]` is the whole
+    answer sentence that carries its `[n]` marker (marker included)."""
+
+    start_index: int = Field(description="First character (Unicode code point) of the cited sentence in the text.")
+    end_index: int = Field(description="Just past the cited sentence's last character (its marker and full stop).")
+    url: str = Field(
+        description="The article's own URL, else this server's article page with the quote highlighted "
+        "(/articles/{id}#q=START-END)."
+    )
+    title: str = Field(description="The article's title.")
+
+
+class UrlCitation(CitedSpan):
+    """An annotation as the Responses API sends it (`output_text.annotations`)."""
+
+    type: Literal["url_citation"] = "url_citation"
+
+
+class ChatAnnotation(BaseModel):
+    """An annotation as chat completions send it (`message.annotations`)."""
+
+    type: Literal["url_citation"] = "url_citation"
+    url_citation: CitedSpan
+
+    @classmethod
+    def of(cls, citation: UrlCitation) -> ChatAnnotation:
+        return cls(url_citation=CitedSpan.model_validate(citation.model_dump(exclude={"type"})))
+
+
 class AssistantMessage(BaseModel):
     role: Literal["assistant"] = "assistant"
     content: str
+    annotations: list[ChatAnnotation] = Field(
+        default_factory=list, description="One `url_citation` per [n] marker in content; `citations` has the quotes."
+    )
 
 
 class Choice(BaseModel):
@@ -65,6 +99,7 @@ class ChatCompletionOut(BaseModel):
 class Delta(BaseModel):
     role: Literal["assistant"] | None = None
     content: str | None = None
+    annotations: list[ChatAnnotation] | None = None  # on the last chunk, over the whole streamed content
 
     @model_serializer(mode="wrap")
     def _only_set(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from retrieval.embedding import Embedder, make_embedder
+from service.http.app import create_app
+from service.http.loopback import ThreadedServer
 from service.pipeline import Pipeline
 from service.settings import Settings
 from tests.conftest import SEEDS
+from tests.fakes import HashEmbedder, ScriptedGenerator
 
 
 @pytest.fixture(scope="session")
@@ -30,3 +34,22 @@ def real_pipeline(real_embedder: Embedder, seed_index_dir: Path) -> Pipeline:
     pipeline = Pipeline.from_settings(Settings(index_dir=seed_index_dir, seeds_dir=SEEDS), embedder=real_embedder)
     pipeline.warm_up()
     return pipeline
+
+
+@pytest.fixture
+def serve(settings: Settings) -> Iterator[Callable[..., tuple[str, ScriptedGenerator]]]:
+    """`serve(*replies, **settings)` starts the app on a real uvicorn on loopback (the real pipeline
+    over the seeds with the fakes for the models) and gives its URL and the scripted generator."""
+    servers: list[ThreadedServer] = []
+
+    def start(*replies: str, **overrides: object) -> tuple[str, ScriptedGenerator]:
+        configured = settings.model_copy(update=overrides)
+        generator = ScriptedGenerator(replies)
+        pipeline = Pipeline.from_settings(configured, embedder=HashEmbedder(), generator=generator)
+        server = ThreadedServer(create_app(configured, pipeline=pipeline)).__enter__()
+        servers.append(server)
+        return server.url, generator
+
+    yield start
+    for server in servers:
+        server.__exit__()

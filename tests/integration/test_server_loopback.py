@@ -9,38 +9,15 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import httpx
 import openai
 import pytest
 
-from service.http.app import create_app
-from service.http.loopback import ThreadedServer
-from service.pipeline import Pipeline
-from service.settings import Settings
-from tests.fakes import HashEmbedder, ScriptedGenerator
-
 pytestmark = pytest.mark.integration
 LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"
 LAVROV_A = "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants [1]."
-
-
-@pytest.fixture
-def serve(settings: Settings) -> Iterator[Callable[..., tuple[str, ScriptedGenerator]]]:
-    servers: list[ThreadedServer] = []
-
-    def start(*replies: str, **overrides: object) -> tuple[str, ScriptedGenerator]:
-        configured = settings.model_copy(update=overrides)
-        generator = ScriptedGenerator(replies)
-        pipeline = Pipeline.from_settings(configured, embedder=HashEmbedder(), generator=generator)
-        server = ThreadedServer(create_app(configured, pipeline=pipeline)).__enter__()
-        servers.append(server)
-        return server.url, generator
-
-    yield start
-    for server in servers:
-        server.__exit__()
 
 
 def read_sse(response: httpx.Response) -> Iterator[tuple[str, dict]]:

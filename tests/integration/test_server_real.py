@@ -9,6 +9,8 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
+from openai.types.responses import ResponseCompletedEvent, ResponseOutputMessage, ResponseOutputText
+from openai.types.responses.response_output_text import AnnotationURLCitation
 
 from service.http.loopback import ServeProcess
 from tests.conftest import ROOT, SEEDS
@@ -68,6 +70,38 @@ def test_real_server_answers_streams_and_speaks_openai(tmp_path: Path) -> None:
         assert chunks[-1].model_extra and chunks[-1].model_extra["citations"]
         metrics = httpx.get(f"{process.url}/metrics").text
         assert "citewire_first_token_seconds_count 4.0" in metrics
+    finally:
+        process.stop()
+
+
+@pytest.mark.usefixtures("default_model")  # without it the answer would quietly be extractive
+def test_real_model_answers_the_responses_api_with_url_citations(tmp_path: Path) -> None:
+    process = server(tmp_path).start()
+    try:
+        client = openai.OpenAI(base_url=f"{process.url}/v1", api_key="none", max_retries=0, timeout=180)
+        response = client.responses.create(model="citewire", input=THREAT_Q)
+        assert "militants" in response.output_text and response.usage and response.usage.output_tokens > 0
+        message = response.output[0]
+        assert isinstance(message, ResponseOutputMessage) and isinstance(message.content[0], ResponseOutputText)
+        annotations = message.content[0].annotations
+        citations = (response.model_extra or {})["citations"]
+        assert annotations and len(annotations) >= len(citations)
+        for annotation in annotations:
+            assert isinstance(annotation, AnnotationURLCitation)
+            sentence = response.output_text[annotation.start_index : annotation.end_index]
+            cited = next(c for c in citations if sentence.endswith((f"[{c['n']}]", f"[{c['n']}].")))
+            assert cited["quote"] in sentence and annotation.title == cited["title"]
+            assert annotation.url.endswith(f"/articles/{cited['article_id']}#q={cited['start']}-{cited['end']}")
+
+        events = list(client.responses.create(model="citewire", input=THREAT_Q, stream=True))
+        final = events[-1]
+        assert isinstance(final, ResponseCompletedEvent)
+        streamed = "".join(e.delta for e in events if e.type == "response.output_text.delta")
+        assert streamed == final.response.output_text and "militants" in streamed
+        added = [e.annotation for e in events if e.type == "response.output_text.annotation.added"]
+        done = final.response.output[0]
+        assert isinstance(done, ResponseOutputMessage) and isinstance(done.content[0], ResponseOutputText)
+        assert [a.model_dump() for a in done.content[0].annotations] == [a and a.model_dump() for a in added] != []
     finally:
         process.stop()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from retrieval.documents import Article, Chunk, Passage
-from service.answer.citations import attach_citations
+from service.answer.citations import attach_citations, marked_sentences
 from service.answer.composition import compose
 from service.answer.evidence import EvidenceSentence
 from service.answer.questions import as_statement, read_question
@@ -75,3 +75,26 @@ def test_metadata_questions_are_answered_from_the_byline_and_cited() -> None:
     assert study.shape == "fact" and study.asks == "date"  # a study's publication is not the report's byline
     outlet = compose([UNDATED], read_question("Which outlet reported that 450,000 Syrians were killed?"))
     assert outlet.sentences[0].kind == "quote" and "does not name its publisher" in outlet.notes[0]
+
+
+def test_marked_sentences_are_the_cited_sentences_of_the_answer_text() -> None:
+    yes_no = read_question("Did the conflict kill over 40,000 people?")
+    answers = [
+        compose([EARLY, LATE], read_question("What death tolls did each report give?")),
+        compose([EARLY], yes_no, lambda evidence: "no"),
+        compose([LATE], read_question("When was the report about the death toll published?")),
+        compose([UNDATED], read_question("How many Syrians were killed?")),
+    ]
+    for composition in answers:
+        text, citations, sentences = attach_citations(composition.sentences)
+        marked = [part for part in sentences if "[" in part]
+        spans = marked_sentences(text)
+        assert [text[span.start : span.end] for span in spans] == marked
+        assert [span.n for span in spans] == [citation.n for citation in citations]
+    assert marked_sentences("No. Gulf News: “Tolls rose.” [1]")[0].start == len("No. ")
+    assert marked_sentences("The articles don't say.") == []
+    quoted = "“The report [2] said so.” [1] “It did [1].” [1]"  # a bracketed number inside a quote is text
+    assert [(s.n, quoted[s.start : s.end]) for s in marked_sentences(quoted)] == [
+        (1, "“The report [2] said so.” [1]"),
+        (1, "“It did [1].” [1]"),
+    ]

@@ -1,4 +1,4 @@
-"""Route dependencies: the shared state, readiness, and API-key access levels."""
+"""Route dependencies: the shared state, readiness, API-key access levels, and links to quotes."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Request
 
 from service.errors import AuthError, NotReadyError
+from service.http.citation_links import QuoteLinks
 from service.http.state import ServiceState
 
 
@@ -54,7 +55,14 @@ def write_access(request: Request) -> None:
     authorize(request, "write")
 
 
+def quote_links(request: Request) -> QuoteLinks:
+    """How answers link to their quotes: this server's address as the client reached it, and whether
+    it serves the article pages."""
+    return QuoteLinks(str(request.base_url), get_state(request).settings.pages)
+
+
 State = Annotated[ServiceState, Depends(get_state)]
 Ready = Annotated[ServiceState, Depends(ready_state)]
+Links = Annotated[QuoteLinks, Depends(quote_links)]
 READ = [Depends(read_access)]
 WRITE = [Depends(write_access)]

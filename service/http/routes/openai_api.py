@@ -1,5 +1,6 @@
-"""OpenAI-compatible chat API, so existing clients (the official `openai` package, chat UIs)
-can ask citewire. `content` keeps the `[n]` markers; `citations` carries the sources.
+"""OpenAI-compatible API, so existing clients (the official `openai` package, LangChain, chat UIs)
+can ask citewire: chat completions and the Responses API. The text keeps the `[n]` markers;
+`annotations` link each marked sentence to its article; `citations` carries the full sources.
 
 Streaming sends the role at once and then the *verified* answer (never a draft that the
 citation check could still change), then a final chunk with `citations`, then `[DONE]`.
@@ -14,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from retrieval.sentences import split_sentences
+from service.http.citation_links import QuoteLinks
 from service.http.error_mapping import http_error
 from service.http.jobs import AskEvent, AskParams
 from service.http.openai_format import (
@@ -33,7 +35,10 @@ from service.http.openai_schemas import (
     ModelCard,
     ModelList,
 )
-from service.http.routes.deps import READ, Ready
+from service.http.responses_format import ask_params, completed, message, message_id, response_id, started
+from service.http.responses_schemas import ResponseIn, ResponseOut
+from service.http.responses_stream import response_events
+from service.http.routes.deps import READ, Links, Ready
 from service.http.schemas import error_responses
 from service.http.sse import sse_event
 
@@ -60,7 +65,7 @@ async def models() -> ModelList:
     summary="Chat completion (stream or not); the last user message is the question",
 )
 async def chat_completions(
-    body: ChatCompletionIn, request: Request, state: Ready
+    body: ChatCompletionIn, request: Request, state: Ready, links: Links
 ) -> ChatCompletionOut | StreamingResponse:
     mode = answer_mode(body.model)
     question, history = question_and_history(body.messages)
@@ -69,22 +74,44 @@ async def chat_completions(
     if body.stream:
         events = state.answering.stream(params)  # a bad question (422) or a full queue (503) raise here
         return StreamingResponse(
-            _chunks(events, body.model, identifier),
+            _chunks(events, body.model, identifier, links),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
     answer = await state.answering.answer(params, request.is_disconnected)
-    return completion(answer, body.model, identifier)
+    return completion(answer, body.model, identifier, links)
 
 
-async def _chunks(events: AsyncIterator[AskEvent], model: str, identifier: str) -> AsyncIterator[str]:
+@router.post(
+    "/responses",
+    response_model=ResponseOut,
+    responses={200: {"content": {"text/event-stream": {}}}, **_ERRORS},
+    summary="Responses API (stream or not); the last user message of input is the question",
+)
+async def responses(body: ResponseIn, request: Request, state: Ready, links: Links) -> ResponseOut | StreamingResponse:
+    params = ask_params(body)
+    start = started(response_id(), body.model)
+    if body.stream:
+        events = state.answering.stream(params)  # a bad question (422) or a full queue (503) raise here
+        return StreamingResponse(
+            response_events(events, start, links),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+    answer = await state.answering.answer(params, request.is_disconnected)
+    return completed(start, message(message_id(), answer, links), answer)
+
+
+async def _chunks(
+    events: AsyncIterator[AskEvent], model: str, identifier: str, links: QuoteLinks
+) -> AsyncIterator[str]:
     yield _data(chunk(identifier, model, Delta(role="assistant", content="")))
     async for event in events:
         if event.kind == "answer":
             answer = event.data
             for sentence in _pieces(answer.answer):
                 yield _data(chunk(identifier, model, Delta(content=sentence)))
-            yield _data(final_chunk(identifier, model, answer))
+            yield _data(final_chunk(identifier, model, answer, links))
         elif event.kind == "error":
             yield sse_event(None, http_error(event.data).body())
             return

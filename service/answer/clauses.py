@@ -38,13 +38,29 @@ def is_negated(parsed: Parsed, i: int) -> bool:
     """True when the token, or a word above it within its clause, carries a negation."""
     j, hops = i, 0
     while hops < 8:
-        if any(_negates(child) for child in parsed.children(j)):
+        if any(_negates(child) for child in parsed.children(j)) or _set_aside(parsed, j):
             return True
         token = parsed.tokens[j]
         if token.dep in _CLAUSE_DEPS or token.head == j or (token.dep == "conj" and token.pos in ("VERB", "AUX")):
             return False
         j, hops = token.head, hops + 1
     return False
+
+
+def _set_aside(parsed: Parsed, j: int) -> bool:
+    """Token j is what a sentence sets aside: "without asking", "rather than (the) malaria",
+    "char it rather than destroy it", "instead of the bus", or what someone "denied" happened."""
+    token = parsed.tokens[j]
+    head = parsed.tokens[token.head]
+    if token.head != j and token.dep in ("pobj", "pcomp") and head.lower == "without":
+        return True
+    k = j - 1
+    while k > 0 and parsed.tokens[k].dep in ("det", "amod", "compound", "nummod", "poss"):
+        k -= 1  # "rather than the criminal court"
+    before = (parsed.tokens[k - 1].lower, parsed.tokens[k].lower) if k > 0 else ("", "")
+    if before in (("rather", "than"), ("instead", "of")):
+        return True
+    return token.head != j and token.dep == "ccomp" and head.lemma == "deny"
 
 
 def _negates(child: Token) -> bool:

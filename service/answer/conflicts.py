@@ -121,8 +121,11 @@ def _oppositeconflicts_of(claim: Claim, sentences: list[SentenceFacts]) -> list[
         if opposite is None:
             continue
         about = attached_nouns(claim.parsed, item.token, keys)
-        stated = _occurrences(sentences, "attached", opposite)
-        if about and any(about & nouns for nouns in stated):
+        # the quote may say both of different things ("rose in London, fell in Sydney"): the
+        # opposite must be said of more of what the claim's word is about than the word itself
+        against = max((len(about & nouns) for nouns in _occurrences(sentences, "attached", opposite)), default=0)
+        same = max((len(about & nouns) for nouns in _occurrences(sentences, "attached", item.key)), default=0)
+        if about and against > same:
             conflicts.append(f"polarity: the quote says “{opposite}” of {', '.join(sorted(about))}")
     return conflicts
 

@@ -150,6 +150,11 @@ _MAGNITUDES = {
     "billion": "billion",
     "billions": "billion",
     "bn": "billion",
+    "bln": "billion",
+    "trillion": "trillion",
+    "trillions": "trillion",
+    "mln": "million",
+    "mn": "million",
     "m": "million",
     "k": "thousand",
 }
@@ -169,6 +174,11 @@ def number_key(word: str) -> str | None:
     if re.fullmatch(r"\d+(?:st|nd|rd|th)", word):
         return word
     return None
+
+
+def is_magnitude(word: str) -> bool:
+    """ "billion", "bln", "m": a word that scales the number before it."""
+    return word.casefold() in _MAGNITUDES
 
 
 def comparator(word: str) -> str | None:

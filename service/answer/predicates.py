@@ -13,6 +13,7 @@ from service.answer.word_keys import name_key
 
 _ACTOR_DEPS = frozenset({"nsubj", "csubj"})
 _PATIENT_DEPS = frozenset({"dobj", "nsubjpass", "dative"})
+_DESCRIBING_DEPS = frozenset({"amod", "compound", "poss", "nmod"})
 
 
 def arguments(parsed: Parsed, i: int, keys: list[str | None]) -> tuple[frozenset[str], frozenset[str]]:
@@ -23,9 +24,9 @@ def arguments(parsed: Parsed, i: int, keys: list[str | None]) -> tuple[frozenset
     patients: set[str] = set()
     for child in parsed.children(i):
         if child.dep in _ACTOR_DEPS:
-            actors |= argument_keys(parsed, child.i, keys)
+            actors |= argument_keys(parsed, child.i, keys) | _described(parsed, child.i, keys)
         elif child.dep in _PATIENT_DEPS:
-            patients |= argument_keys(parsed, child.i, keys)
+            patients |= argument_keys(parsed, child.i, keys) | _described(parsed, child.i, keys)
         elif child.dep == "agent":
             for grandchild in parsed.children(child.i):
                 if grandchild.dep == "pobj":
@@ -77,6 +78,17 @@ def _of_objects(parsed: Parsed, i: int, keys: list[str | None]) -> frozenset[str
                 if obj.dep == "pobj" and obj.pos == "PROPN":
                     found |= argument_keys(parsed, obj.i, keys)
     return frozenset(found)
+
+
+def _described(parsed: Parsed, i: int, keys: list[str | None]) -> set[str]:
+    """The words that describe argument i and may name it on their own: "the Canadian team"
+    (Canada), "the 60-year-old tourist" (the 60-year-old), "Russia's team" (Russia)."""
+    found: set[str | None] = set()
+    heads = [i]
+    for _ in range(3):  # "Russia's women's hockey team": describing words of describing words
+        heads = [c.i for h in heads for c in parsed.children(h) if c.dep in _DESCRIBING_DEPS]
+        found |= {name_key(parsed, j, keys) for j in heads if parsed.tokens[j].pos in ("PROPN", "NOUN", "ADJ")}
+    return {k for k in found if k}
 
 
 def argument_keys(parsed: Parsed, i: int, keys: list[str | None]) -> set[str]:

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from service.answer.clauses import attached_nouns, governors, is_negated
-from service.answer.lexicon import REPORTING, number_key
+from service.answer.lexicon import REPORTING, is_magnitude, number_key
 from service.answer.predicates import argument_keys, predicates
 from service.answer.syntax import Parsed, Token
 from service.answer.word_keys import full_names, is_name, name_key, token_keys
@@ -27,6 +27,7 @@ from service.answer.word_keys import full_names, is_name, name_key, token_keys
 _PRONOUNS = frozenset({"he", "she", "him", "his", "her", "they", "them", "their", "it", "its", "who"})
 _DIRECTIONS = {"from": "from", "to": "to", "into": "to", "toward": "to", "towards": "to", "out": "from"}
 _SETTING_PREPS = frozenset({"in", "at", "on", "during"})
+_SPEAKER_PREPS = frozenset({"of", "by", "from"})  # "one of the sources", "a statement by the ministry"
 _ROLE_CLASS = {"nsubj": "subject", "nsubjpass": "subject", "poss": "possessor"}
 
 
@@ -117,6 +118,9 @@ def _speaker_keys(facts: SentenceFacts, parsed: Parsed, i: int, keys: list[str |
     if span is not None:
         found |= {k for j in range(*span) if (k := keys[j])}
     facts.speaker_tokens |= set(range(*span)) if span else {i}
+    for prep in (c for c in parsed.children(i) if c.dep == "prep" and c.lower in _SPEAKER_PREPS):
+        for obj in (g for g in parsed.children(prep.i) if g.dep == "pobj"):  # "one of the sources"
+            found |= argument_keys(parsed, obj.i, keys)
     names = [c for c in parsed.children(i) if c.dep == "compound" and c.pos == "PROPN"]
     if names:  # "the Gulf News report": the publisher's name
         facts.speaker_tokens |= {c.i for c in names} | {i}
@@ -164,7 +168,8 @@ def _is_setting(token: Token) -> bool:
 
 def _read_figure(facts: SentenceFacts, parsed: Parsed, token: Token, keys: list[str | None]) -> None:
     number = number_key(token.lower)
-    if number is None or token.dep not in ("nummod", "quantmod", "compound"):
+    magnitude = token.dep == "amod" and is_magnitude(token.lower)  # "2.4 bln dollars", parsed as an adjective
+    if number is None or (token.dep not in ("nummod", "quantmod", "compound") and not magnitude):
         return
     head = parsed.tokens[token.head]
     while head.pos == "NUM" and head.head != head.i:  # "2.5 million people": up to the noun

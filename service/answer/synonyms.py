@@ -187,6 +187,9 @@ SYNONYM_GROUPS = (
     ("worry", "concern"),
     ("journalist", "reporter"),
     ("country", "nation"),
+    ("try", "attempt"),
+    ("stay", "remain"),
+    ("likely", "probably"),
 )
 _SYNONYMS = {word: group[0] for group in SYNONYM_GROUPS for word in group}
 # Opposites (by canonical key): a claim that "sales rose" against a quote on a "decline in sales".

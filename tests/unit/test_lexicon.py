@@ -24,6 +24,7 @@ def test_spelling_demonyms_and_aliases_share_a_key(a: str, b: str) -> None:
 def test_numbers_are_normalised() -> None:
     assert number_key("40,000") == "40000" and number_key("five") == "5" and number_key("thousands") == "thousand"
     assert number_key("2.5") == "2.5" and number_key("dozens") is None
+    assert number_key("bln") == number_key("billion") and number_key("mln") == number_key("million")
 
 
 @pytest.mark.parametrize("group", SYNONYM_GROUPS)

@@ -50,23 +50,44 @@ def conflicts_of(
 
 def split_statement(claim: Claim, local: list[Item], sentences: list[SentenceFacts]) -> tuple[str, ...]:
     """The words of one statement of the claim (a clause, an apposition) must come from one
-    sentence: a two-sentence window may hold a claim of two statements, and a name from the
-    sentence that "he" or "that company" refers to, but may not join a fact of one sentence to
-    a figure, cause or place of the other. A quotation running on across both counts as one."""
-    if len(sentences) < 2 or _one_quotation(sentences[0].parsed.text):
+    sentence: a two-sentence window may hold a claim of two statements, and a subject or
+    possessor from the sentence that "he", "their" or "the minister" refers to (the name of a
+    subject or possessor from either), but may not join a fact of one sentence to a name, figure,
+    cause or place of the other. A quotation running on across both counts as one."""
+    if len(sentences) < 2 or _runs_on(sentences[0].parsed.text, sentences[1].parsed.text):
         return ()
     statements: dict[int, list[Item]] = {}
     for item in local:
-        if item.kind in ("word", "number"):
+        if item.kind in ("word", "number") or (item.kind == "name" and not _may_be_described(claim, item)):
             statements.setdefault(clause_of(claim.parsed, item.token), []).append(item)
     for items in statements.values():
-        if not any(all(_in_sentence(item, s) for item in items) for s in sentences):
+        if not any(all(_in_sentence(item, s) or _referred_to(claim, item, s) for item in items) for s in sentences):
             return (f"split: the quote states “{' '.join(i.text for i in items)}” across two sentences",)
     return ()
 
 
+def _may_be_described(claim: Claim, item: Item) -> bool:
+    """A subject or possessor, which a sentence may call "the company" or "Europe's biggest
+    airline": its name may come from the other sentence."""
+    return role_class(claim.parsed, item.token) in ("subject", "possessor")
+
+
+def _referred_to(claim: Claim, item: Item, sentence: SentenceFacts) -> bool:
+    """A noun the claim names as subject or possessor that the sentence refers to in that role
+    ("it is their most political work" after a sentence naming the band)."""
+    if claim.parsed.tokens[item.token].pos not in ("NOUN", "PROPN"):
+        return False
+    role = role_class(claim.parsed, item.token)
+    return role in ("subject", "possessor") and role in sentence.referring
+
+
 def _in_sentence(item: Item, sentence: SentenceFacts) -> bool:
     return item.key in sentence.keys or bool(ENTAILED_BY.get(item.key, frozenset()) & sentence.keys)
+
+
+def _runs_on(first: str, second: str) -> bool:
+    """A quotation the first sentence opens and the second closes (not a stray quote mark)."""
+    return _one_quotation(first) and any(mark in second for mark in ('"', "”"))
 
 
 def _one_quotation(first: str) -> bool:
@@ -148,19 +169,30 @@ def _governorconflicts_of(claim: Claim, sentences: list[SentenceFacts]) -> list[
 
 def _roleconflicts_of(claim: Claim, sentences: list[SentenceFacts], window_keys: set[str]) -> list[str]:
     """Who does what to whom: the claim's actor is the window's patient (or the reverse), or the
-    window gives the same predicate another actor while naming the claim's actor elsewhere."""
+    window gives the same predicate another actor while naming the claim's actor elsewhere. A
+    party is the same when its words or those describing it agree ("Sweden", "the Swedish team")."""
+    keys = token_keys(claim.parsed)
     conflicts = []
-    for key, (actors, patients) in predicates(claim.parsed, token_keys(claim.parsed)):
-        stated = [(a, p) for a, p in _occurrences(sentences, "roles", key) if a or p]
+    for (key, (actors, patients)), (_, (wide_actors, wide_patients)) in zip(
+        predicates(claim.parsed, keys), predicates(claim.parsed, keys, described=True), strict=True
+    ):
+        pairs = zip(_occurrences(sentences, "roles", key), _occurrences(sentences, "described_roles", key), strict=True)
+        stated = [(a, p, wide) for (a, p), wide in pairs if a or p]
         if not stated or not (actors or patients):
             continue
-        swapped = all((actors & p and not actors & a) or (patients & a and not patients & p) for a, p in stated)
-        shared = any((actors | patients) & (a | p) for a, p in stated)
-        named = any(" " in k for k in actors) and all(any(" " in k for k in a) for a, _ in stated)
-        other_actor = bool(actors & window_keys or named) and all(a and not _same_party(actors, a) for a, _ in stated)
-        named_patient = any(" " in k for k in patients) and all(any(" " in k for k in p) for _, p in stated)
+        swapped = all(  # "Obama" in the quote is the claim's "Barack Obama"
+            (_same_party(actors, p) and not _same_party(actors, a))
+            or (_same_party(patients, a) and not _same_party(patients, p))
+            for a, p, _ in stated
+        )
+        shared = any(_same_party(actors | patients, a | p) for a, p, _ in stated)
+        named = any(" " in k for k in actors) and all(any(" " in k for k in a) for a, _, _ in stated)
+        other_actor = bool(actors & window_keys or named) and all(
+            a and not _same_party(wide_actors, wide[0]) for a, _, wide in stated
+        )
+        named_patient = any(" " in k for k in patients) and all(any(" " in k for k in p) for _, p, _ in stated)
         other_patient = bool(patients & window_keys or named_patient) and all(
-            p and not _same_party(patients, p) for _, p in stated
+            p and not _same_party(wide_patients, wide[1]) for _, p, wide in stated
         )
         if (swapped and shared) or other_actor or other_patient:
             conflicts.append(f"roles: the quote gives “{key}” another actor or turns its roles around")

@@ -16,17 +16,20 @@ _PATIENT_DEPS = frozenset({"dobj", "nsubjpass", "dative"})
 _DESCRIBING_DEPS = frozenset({"amod", "compound", "poss", "nmod"})
 
 
-def arguments(parsed: Parsed, i: int, keys: list[str | None]) -> tuple[frozenset[str], frozenset[str]]:
+def arguments(
+    parsed: Parsed, i: int, keys: list[str | None], described: bool = False
+) -> tuple[frozenset[str], frozenset[str]]:
     """(actors, patients) of verb i, as keys of the arguments' head words (passives turned around).
     A verb without a subject takes it from the verb it hangs on: "helped the regime win" (the
     object), "was to offer" and "acknowledged ... and distanced itself" (the subject)."""
     actors: set[str] = set()
     patients: set[str] = set()
     for child in parsed.children(i):
+        extra = _described(parsed, child.i, keys) if described else set()
         if child.dep in _ACTOR_DEPS:
-            actors |= argument_keys(parsed, child.i, keys) | _described(parsed, child.i, keys)
+            actors |= argument_keys(parsed, child.i, keys) | extra
         elif child.dep in _PATIENT_DEPS:
-            patients |= argument_keys(parsed, child.i, keys) | _described(parsed, child.i, keys)
+            patients |= argument_keys(parsed, child.i, keys) | extra
         elif child.dep == "agent":
             for grandchild in parsed.children(child.i):
                 if grandchild.dep == "pobj":
@@ -43,7 +46,9 @@ def arguments(parsed: Parsed, i: int, keys: list[str | None]) -> tuple[frozenset
     return frozenset(actors), frozenset(patients - actors)
 
 
-def predicates(parsed: Parsed, keys: list[str | None]) -> list[tuple[str, tuple[frozenset[str], frozenset[str]]]]:
+def predicates(
+    parsed: Parsed, keys: list[str | None], described: bool = False
+) -> list[tuple[str, tuple[frozenset[str], frozenset[str]]]]:
     """(predicate key, (actors, patients)) for each verb; for each copula and apposition, the
     noun it predicates ("X is the main issue", "X, the former CEO of Y": "issue"/"ceo", actor X,
     and for a noun, patient Y of "of Y")."""
@@ -51,7 +56,7 @@ def predicates(parsed: Parsed, keys: list[str | None]) -> list[tuple[str, tuple[
     for token in parsed.tokens:
         key = keys[token.i]
         if token.pos == "VERB" and key is not None:
-            found.append((key, arguments(parsed, token.i, keys)))
+            found.append((key, arguments(parsed, token.i, keys, described)))
         elif token.lemma == "be":
             subjects = [c for c in parsed.children(token.i) if c.dep in ("nsubj", "nsubjpass")]
             for attribute in (c for c in parsed.children(token.i) if c.dep in ("attr", "acomp")):

@@ -39,6 +39,10 @@ class SentenceFacts:
     clean: dict[str, set[bool]] = field(default_factory=lambda: defaultdict(set))  # asserted (no governor above)
     governors: dict[str, list[frozenset[str]]] = field(default_factory=lambda: defaultdict(list))
     roles: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = field(default_factory=lambda: defaultdict(list))
+    # the same with the words describing each argument ("the Swedish team": team, sweden)
+    described_roles: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
     speakers: set[str] = field(default_factory=set)
     speaker_tokens: set[int] = field(default_factory=set)  # the words naming the speakers
     speaker_needs_context: bool = False  # "he said", "the minister said": the speaker is named elsewhere
@@ -75,6 +79,8 @@ class SentenceFacts:
             facts.governors[key].append(governing)
         for key, roles in predicates(parsed, keys):
             facts.roles[key].append(roles)
+        for key, roles in predicates(parsed, keys, described=True):
+            facts.described_roles[key].append(roles)
         for token in parsed.tokens:
             if token.lower in _PRONOUNS or _is_definite_description(parsed, token):
                 facts.referring.add(_ROLE_CLASS.get(token.dep, "object"))
@@ -137,8 +143,9 @@ def _subject_head(parsed: Parsed, i: int) -> bool:
 
 
 def _is_definite_description(parsed: Parsed, token: Token) -> bool:
-    """ "the Syrian leader", "the minister": a common-noun subject that names someone said earlier."""
-    if token.pos != "NOUN" or token.dep not in ("nsubj", "nsubjpass"):
+    """ "the Syrian leader", "the minister", "the 60-year-old": a common-noun (or adjective) subject
+    that names someone said earlier."""
+    if token.pos not in ("NOUN", "ADJ") or token.dep not in ("nsubj", "nsubjpass"):  # "the 60-year-old"
         return False
     return any(c.dep == "det" and c.lower == "the" for c in parsed.children(token.i))
 

@@ -152,6 +152,7 @@ ENTAILED_BY: dict[str, frozenset[str]] = {
     "interview": frozenset({"speak"}),
     "president": frozenset({"leader"}),
     "new": frozenset({"fresh"}),
+    "post": frozenset({"tweet"}),
 }
 
 
@@ -190,6 +191,9 @@ SYNONYM_GROUPS = (
     ("try", "attempt"),
     ("stay", "remain"),
     ("likely", "probably"),
+    ("photo", "picture", "photograph"),
+    ("aim", "goal"),
+    ("defeat", "beat"),
 )
 _SYNONYMS = {word: group[0] for group in SYNONYM_GROUPS for word in group}
 # Opposites (by canonical key): a claim that "sales rose" against a quote on a "decline in sales".

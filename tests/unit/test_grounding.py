@@ -220,6 +220,11 @@ def _own_article(text: str) -> list[Passage]:
             "Canada's hockey team won the final, beating Sweden 3:1.",
             "Sweden's hockey team won the final, beating Canada 3:1.",
         ),
+        (  # roles turned around, the quote naming each by the last name only
+            "Ann Lee met Tom Ward on Monday. Later that day, Lee offered Ward a job at the port.",
+            "Ann Lee offered Tom Ward a job at the port.",
+            "Tom Ward offered Ann Lee a job at the port.",
+        ),
         (  # "a statement by the ministry", "one of the officials": who speaks
             "A statement by the transport ministry said the bridge would reopen in May.",
             "The transport ministry said the bridge would reopen in May.",
@@ -234,6 +239,32 @@ def _own_article(text: str) -> list[Passage]:
             "The rebels tried to cross the river on Sunday.",
             "The rebels attempted to cross the river on Sunday.",
             "The rebels crossed the river on Sunday.",
+        ),
+        (  # "beat" is "defeated", and so who beat whom is compared
+            "Smith defeated Jones in the final on Sunday.",
+            "Smith beat Jones in the final on Sunday.",
+            "Jones beat Smith in the final on Sunday.",
+        ),
+        (  # "tweeted a picture" is "posted a photo"
+            "The historian tweeted a picture of the president in a robe.",
+            "The historian posted a photo of the president in a robe.",
+            "The historian tweeted a picture of the president in a suit.",
+        ),
+        (  # a stray quote mark is no quotation running on into the next sentence
+            "Ann Gray tweeted a picture of Joe Hill in a robe, with the caption: 'Nice robe\". "
+            "Tom Baker tweeted a picture of Bill Lee in a robe with his advisers in 1966.",
+            "Tom Baker posted a photo of Bill Lee in a robe with his advisers in 1966.",
+            "Tom Baker posted a photo of Joe Hill in a robe with his advisers in 1966.",
+        ),
+        (  # "their" in the second sentence is the band the first one names
+            "The band released its new album on Friday. Recorded in Berlin, it is their most personal work to date.",
+            "The album was recorded in Berlin and is the band's most personal work to date.",
+            "The album was recorded in Berlin and is the band's most personal work since 2010.",
+        ),
+        (  # "the 60-year-old" is the tourist the sentence before names
+            "A tourist was hurt near the station on Sunday. The 60-year-old was attacked by a man in his 20s.",
+            "The 60-year-old tourist was attacked by a man in his 20s.",
+            "The 60-year-old tourist was attacked by two men in their 20s.",
         ),
     ],
 )

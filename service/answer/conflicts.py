@@ -221,11 +221,12 @@ def _directionconflicts_of(claim: Claim, sentences: list[SentenceFacts]) -> list
 
 def _placeconflicts_of(claim: Claim, sentences: list[SentenceFacts], metadata: set[str]) -> list[str]:
     conflicts = []
-    for head, places in claim.facts.places.items():
-        stated = set(_occurrences(sentences, "places", head))
-        claimed = places - metadata  # the article's own date may stand for "on Saturday"
-        if stated and claimed and not claimed & stated:
-            conflicts.append(f"place: the quote places “{head}” in {', '.join(sorted(stated))}")
+    for table in ("places", "times"):  # a place is compared with places, a time with times
+        for head, places in getattr(claim.facts, table).items():
+            stated = set(_occurrences(sentences, table, head))
+            claimed = places - metadata  # the article's own date may stand for "on Saturday"
+            if stated and claimed and not claimed & stated:
+                conflicts.append(f"place: the quote places “{head}” in {', '.join(sorted(stated))}")
     return conflicts
 
 

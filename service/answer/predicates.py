@@ -87,13 +87,14 @@ def _of_objects(parsed: Parsed, i: int, keys: list[str | None]) -> frozenset[str
 
 def _described(parsed: Parsed, i: int, keys: list[str | None]) -> set[str]:
     """The words that describe argument i and may name it on their own: "the Canadian team"
-    (Canada), "the 60-year-old tourist" (the 60-year-old), "Russia's team" (Russia)."""
+    (Canada), "the 60-year-old tourist" (the 60-year-old), "Russia's team" (Russia), "the city of
+    Graz" (Graz)."""
     found: set[str | None] = set()
     heads = [i]
     for _ in range(3):  # "Russia's women's hockey team": describing words of describing words
         heads = [c.i for h in heads for c in parsed.children(h) if c.dep in _DESCRIBING_DEPS]
         found |= {name_key(parsed, j, keys) for j in heads if parsed.tokens[j].pos in ("PROPN", "NOUN", "ADJ")}
-    return {k for k in found if k}
+    return {k for k in found if k} | _of_objects(parsed, i, keys)  # "the city of Graz"
 
 
 def argument_keys(parsed: Parsed, i: int, keys: list[str | None]) -> set[str]:

@@ -6,7 +6,8 @@
 - `governors`: for each key, the non-asserting verbs and conditional markers above each occurrence;
 - `roles`: for each verb key, who acts and who is acted upon, per occurrence;
 - `speakers`: whom the sentence reports as speaking ("X said", "according to X", "cited X as saying");
-- `directions` (from/to X), `places` (verb/noun -> in/at X), `figures` (number -> the noun it counts).
+- `directions` (from/to X), `places` and `times` (verb/noun -> in/at/on X), `figures` (number -> the
+  noun it counts).
 
 The per-word readings come from clauses.py (negation, governors, attached nouns) and
 predicates.py (roles); speakers, directions, places and figures are read here. The words a claim
@@ -48,6 +49,7 @@ class SentenceFacts:
     speaker_needs_context: bool = False  # "he said", "the minister said": the speaker is named elsewhere
     directions: set[tuple[str, str]] = field(default_factory=set)
     places: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    times: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # "on Monday", "in 1985"
     attached: dict[str, list[set[str]]] = field(default_factory=lambda: defaultdict(list))  # word -> nouns it is about
     figures: set[tuple[str, str]] = field(default_factory=set)
     figure_nouns: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -163,7 +165,8 @@ def _read_preposition(facts: SentenceFacts, parsed: Parsed, token: Token, keys: 
         if token.lower in _SETTING_PREPS and _is_setting(obj):
             head_key = keys[token.head]
             if head_key:
-                facts.places[head_key].add(name_key(parsed, obj.i, keys) or key)
+                table = facts.times if _is_time(obj) else facts.places  # a time never contradicts a place
+                table[head_key].add(name_key(parsed, obj.i, keys) or key)
 
 
 def _is_setting(token: Token) -> bool:
@@ -171,6 +174,10 @@ def _is_setting(token: Token) -> bool:
     if token.ent_type in ("GPE", "LOC", "FAC", "DATE"):
         return True
     return token.pos == "PROPN" or (token.pos == "NUM" and len(token.text) == 4 and token.text.isdigit())
+
+
+def _is_time(token: Token) -> bool:
+    return token.ent_type in ("DATE", "TIME") or (token.pos == "NUM" and len(token.text) == 4 and token.text.isdigit())
 
 
 def _read_figure(facts: SentenceFacts, parsed: Parsed, token: Token, keys: list[str | None]) -> None:

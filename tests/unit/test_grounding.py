@@ -225,6 +225,17 @@ def _own_article(text: str) -> list[Passage]:
             "Ann Lee offered Tom Ward a job at the port.",
             "Tom Ward offered Ann Lee a job at the port.",
         ),
+        (  # "the city of Graz" is Graz
+            "After a long debate, the city of Graz was chosen to host the festival.",
+            "Graz was chosen to host the festival after a long debate.",
+            "Graz was chosen to host the festival after a short debate.",
+        ),
+        (  # a time ("during the closing day") does not contradict a place ("at the congress")
+            "Following a secret ballot during the closing day of the congress, held last May in Vienna, "
+            "the city of Graz was chosen to host the festival.",
+            "Graz was chosen to host the festival in a secret ballot at the congress in Vienna last May.",
+            "Graz was chosen to host the festival in a secret ballot at the congress in Prague last May.",
+        ),
         (  # "a statement by the ministry", "one of the officials": who speaks
             "A statement by the transport ministry said the bridge would reopen in May.",
             "The transport ministry said the bridge would reopen in May.",

@@ -24,7 +24,7 @@ from service.http.app import create_app
 from service.http.loopback import ThreadedServer
 from service.pipeline import Pipeline
 from service.settings import Settings
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, run_async
 from tests.fakes import HashEmbedder, ScriptedGenerator
 
 pytestmark = pytest.mark.integration
@@ -129,7 +129,7 @@ def test_every_tool_over_streamable_http(serve) -> None:
             await check_every_tool(client, ask_mode="llm")
             await check_errors(client)
 
-    asyncio.run(session())
+    run_async(session())
 
 
 def test_mcp_over_http_needs_a_key_when_keys_are_set(serve) -> None:
@@ -146,7 +146,7 @@ def test_mcp_over_http_needs_a_key_when_keys_are_set(serve) -> None:
             found = await client.call_tool("search", {"query": "Lavrov chemical weapons"})
             assert structured(found)["passages"]
 
-    asyncio.run(session())
+    run_async(session())
 
 
 def test_mcp_ask_over_http_goes_through_the_admission_queue(serve) -> None:
@@ -166,7 +166,7 @@ def test_mcp_ask_over_http_goes_through_the_admission_queue(serve) -> None:
             generator.hold.set()
             assert structured(await first)["answered"]
 
-    asyncio.run(session())
+    run_async(session())
 
 
 @pytest.mark.slow
@@ -176,7 +176,7 @@ def test_every_tool_over_stdio(tmp_path: Path) -> None:
             await check_every_tool(client, ask_mode="extractive")
             await check_errors(client)
 
-    asyncio.run(session())
+    run_async(session())
 
 
 @pytest.mark.slow
@@ -191,4 +191,4 @@ def test_real_model_answers_over_stdio(tmp_path: Path) -> None:
                 cited = structured(await client.call_tool("get_article", {"article_id": citation["article_id"]}))
                 assert cited["text"][citation["start"] : citation["end"]] == citation["quote"]
 
-    asyncio.run(session())
+    run_async(session())

@@ -3,7 +3,6 @@ and their readable text. The transports are tested in tests/integration/test_mcp
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from mcp import Client
@@ -13,6 +12,7 @@ from service.answer.result import Answer
 from service.errors import NotReadyError
 from service.http.jobs import AskParams
 from service.http.mcp_tools import McpBackend, build_mcp_server, direct_asker
+from tests.conftest import run_async
 
 LAVROV_ID = "002_946358d19c61b6c0"
 LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"
@@ -23,7 +23,7 @@ def call(backend: McpBackend, tool: str, arguments: dict[str, Any]) -> CallToolR
         async with Client(build_mcp_server(backend)) as client:
             return await client.call_tool(tool, arguments)
 
-    return asyncio.run(session())
+    return run_async(session())
 
 
 def text_of(result: CallToolResult) -> str:

@@ -122,39 +122,35 @@ class OutputItemEvent(StreamEvent):
     item: OutputMessage
 
 
-class ContentPartEvent(StreamEvent):
-    type: Literal["response.content_part.added", "response.content_part.done"]
+class TextPartEvent(StreamEvent):
+    """An event about the answer's one text part: which output item and content part it is in."""
+
     item_id: str
     output_index: int = 0
     content_index: int = 0
+
+
+class ContentPartEvent(TextPartEvent):
+    type: Literal["response.content_part.added", "response.content_part.done"]
     part: OutputText
 
 
-class TextDeltaEvent(StreamEvent):
+class TextDeltaEvent(TextPartEvent):
     """A verified piece of the answer (never a draft); the deltas add up to the answer."""
 
     type: Literal["response.output_text.delta"] = "response.output_text.delta"
-    item_id: str
-    output_index: int = 0
-    content_index: int = 0
     delta: str
     logprobs: list[dict[str, Any]] = Field(default_factory=list)
 
 
-class AnnotationAddedEvent(StreamEvent):
+class AnnotationAddedEvent(TextPartEvent):
     type: Literal["response.output_text.annotation.added"] = "response.output_text.annotation.added"
-    item_id: str
-    output_index: int = 0
-    content_index: int = 0
     annotation_index: int
     annotation: UrlCitation
 
 
-class TextDoneEvent(StreamEvent):
+class TextDoneEvent(TextPartEvent):
     type: Literal["response.output_text.done"] = "response.output_text.done"
-    item_id: str
-    output_index: int = 0
-    content_index: int = 0
     text: str
     logprobs: list[dict[str, Any]] = Field(default_factory=list)
 

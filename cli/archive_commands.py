@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cli.pipeline_loading import load_pipeline, progress_bar
+from cli.pipeline_loading import article_bar, load_pipeline, progress_bar
 from cli.user_errors import user_errors
 from service.settings import Settings
 
@@ -15,20 +15,38 @@ from service.settings import Settings
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Delete the existing index first (after a settings change).")
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Ingest the valid articles and list each invalid one (file:line and why) instead of refusing the input.",
+)
 @click.pass_obj
-def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool) -> None:
-    """Add or update articles from .txt/.html/.jsonl files or folders."""
+def ingest(settings: Settings, paths: tuple[Path, ...], rebuild: bool, skip_invalid: bool) -> None:
+    """Add or update articles from .txt/.html/.jsonl files or folders.
+
+    The input is checked whole first, then written in batches of CITEWIRE_INGEST_BATCH_ARTICLES:
+    an ingest that is stopped resumes where it was when run again."""
+    from retrieval.bulk_ingest import check_input, refusal
     from service.pipeline import Pipeline
 
     with user_errors():
-        if rebuild:
-            _remove_index(settings.index_dir)
         pipeline = Pipeline.from_settings(settings)  # no automatic seeding: the user says what goes in
+        check = check_input(list(paths))  # before --rebuild removes anything
+        if check.invalid and not skip_invalid:
+            raise refusal(check)
+        if rebuild:
+            pipeline.store.clear()
+            click.echo(f"removed the old index: {pipeline.store.description}", err=True)
         pipeline.embedder.warm_up()
-        report = pipeline.ingest(list(paths), progress=progress_bar)
+        with article_bar(check.articles) as on_batch:
+            result = pipeline.ingest(list(paths), progress_bar, skip_invalid, on_batch, check)
+    for problem in result.skipped:
+        click.echo(f"skipped {problem}", err=True)
+    report = result.report
+    skipped = f", {len(result.skipped)} skipped as invalid" if skip_invalid else ""
     click.echo(
-        f"{len(report.created)} created, {len(report.updated)} updated, {len(report.unchanged)} unchanged "
-        f"({report.chunks_added} passages embedded) -> {settings.index_dir}"
+        f"{len(report.created)} created, {len(report.updated)} updated, {len(report.unchanged)} unchanged{skipped} "
+        f"({report.chunks_added} passages embedded) -> {pipeline.store.description}"
     )
 
 
@@ -79,11 +97,3 @@ def delete(settings: Settings, article_id: str) -> None:
     with user_errors():
         load_pipeline(settings, warm=False).delete(article_id)
     click.echo(f"deleted {article_id}")
-
-
-def _remove_index(index_dir: Path) -> None:
-    import shutil
-
-    if (index_dir / "CURRENT").exists():
-        shutil.rmtree(index_dir)
-        click.echo(f"removed the old index at {index_dir}", err=True)

@@ -32,7 +32,7 @@ def open_corpus_pipeline(
     """A pipeline on `settings.index_dir`, indexing the corpus there first if it is empty."""
     pipeline = Pipeline.from_settings(settings, embedder=embedder, generator=generator)
     pipeline.embedder.warm_up()
-    if not pipeline.index.exists():
+    if not pipeline.store.exists():
         articles = list(_corpus_articles(corpus, settings))
         print(f"indexing the {corpus} corpus ({len(articles)} articles) into {settings.index_dir} ...", file=sys.stderr)
         pipeline.ingest_articles(articles, progress=progress)

@@ -61,7 +61,7 @@ class PipelineTarget:
         return _distinct([p.article_id for p in passages])[:depth]
 
     def article_text(self, article_id: str) -> str | None:
-        article = self._pipeline.index.snapshot.articles.get(article_id)
+        article = self._pipeline.store.article(article_id)
         return article.text if article else None
 
     def article_titles(self) -> dict[str, str]:

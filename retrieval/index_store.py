@@ -71,6 +71,15 @@ def write_lock(index_dir: Path, wait: bool = True) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def remove_generations(index_dir: Path) -> None:
+    """Forget the index: CURRENT first (readers then see no index, never a half-removed one)."""
+    pointer = index_dir / _CURRENT
+    if pointer.exists():
+        pointer.unlink()
+        _fsync_dir(index_dir)
+    _remove_stale(index_dir, keep=set())
+
+
 def write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from retrieval.errors import ArticleParseError, UnsupportedFileTypeError
 from retrieval.text_articles import clean_body_text, parse_text_article
 
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
+OnInvalid = Callable[[ArticleParseError], None]
 _ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,127}$")
 
 
@@ -30,26 +31,40 @@ def iter_article_files(paths: Iterable[Path]) -> Iterator[Path]:
             raise ArticleParseError(f"{path}: no such file or folder")
 
 
-def load_articles(paths: Iterable[Path]) -> Iterator[Article]:
-    """Every article found under `paths`, in a stable order."""
+def load_articles(paths: Iterable[Path], on_invalid: OnInvalid | None = None) -> Iterator[Article]:
+    """Every article found under `paths`, in a stable order. A file or JSONL line that is not a
+    valid article raises ArticleParseError, or, given `on_invalid`, is passed to it and skipped."""
     for path in iter_article_files(paths):
         suffix = path.suffix.lower()
-        if suffix == ".jsonl":
-            yield from load_jsonl(path)
-        elif suffix in (".html", ".htm"):
-            yield parse_html_article(_read_text(path), validate_article_id(path.stem, str(path)))
-        else:
-            yield parse_text_article(_read_text(path), validate_article_id(path.stem, str(path)))
+        try:
+            if suffix == ".jsonl":
+                yield from load_jsonl(path, on_invalid)
+            elif suffix in (".html", ".htm"):
+                yield parse_html_article(_read_text(path), validate_article_id(path.stem, str(path)))
+            else:
+                yield parse_text_article(_read_text(path), validate_article_id(path.stem, str(path)))
+        except ArticleParseError as exc:
+            if on_invalid is None:
+                raise
+            on_invalid(exc)
 
 
-def load_jsonl(path: Path) -> Iterator[Article]:
-    yield from parse_jsonl(_read_text(path), str(path))
+def load_jsonl(path: Path, on_invalid: OnInvalid | None = None) -> Iterator[Article]:
+    yield from parse_jsonl(_read_text(path), str(path), on_invalid)
 
 
-def parse_jsonl(text: str, where: str) -> Iterator[Article]:
+def parse_jsonl(text: str, where: str, on_invalid: OnInvalid | None = None) -> Iterator[Article]:
     for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            yield article_from_record(_parse_json_line(line, f"{where}:{number}"), f"{where}:{number}")
+        if not line.strip():
+            continue
+        try:
+            article = article_from_record(_parse_json_line(line, f"{where}:{number}"), f"{where}:{number}")
+        except ArticleParseError as exc:
+            if on_invalid is None:
+                raise
+            on_invalid(exc)
+            continue
+        yield article
 
 
 def articles_from_upload(filename: str, data: bytes) -> list[Article]:

@@ -23,6 +23,16 @@ class TermStats:
             count += 1
         return cls(df, count)
 
+    @classmethod
+    def from_term_lists(cls, lists: Iterable[list[str]]) -> TermStats:
+        """From passages already reduced to their terms (`terms(text)`)."""
+        df: Counter[str] = Counter()
+        count = 0
+        for found in lists:
+            df.update(set(found))
+            count += 1
+        return cls(df, count)
+
     def idf(self, term: str) -> float:
         """Smoothed inverse document frequency; terms never seen get the highest weight."""
         return math.log((self._documents + 1) / (self._df.get(term, 0) + 0.5)) + 1.0

@@ -16,13 +16,14 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from retrieval import dense_index
+from retrieval.bulk_ingest import BatchCallback, BulkReport, InputCheck, ingest_batches, ingest_paths
 from retrieval.chunking import ChunkerSettings
 from retrieval.documents import Article, Passage, SearchFilters
 from retrieval.embedding import CachingEmbedder, Embedder, make_embedder
 from retrieval.errors import ArticleNotFoundError
-from retrieval.index import ArticleIndex, IngestReport, ProgressFactory
 from retrieval.loaders import load_articles
 from retrieval.retriever import Retriever
+from retrieval.store import IngestReport, ProgressFactory, open_store
 from service.answer.citations import attach_citations
 from service.answer.composition import compose, settled
 from service.answer.conversation import Turn, check_history
@@ -64,9 +65,9 @@ class Pipeline:
             bulk_threads=settings.ingest_threads or None,
         )
         chunker = ChunkerSettings(settings.chunk_words, settings.chunk_overlap_sentences)
-        self.index = ArticleIndex(settings.index_dir, self.embedder, chunker)
+        self.store = open_store(settings.store, self.embedder, chunker)
         query_embedder = CachingEmbedder(self.embedder)  # evidence and citation checks share sentences
-        self.retriever = Retriever(self.index, query_embedder)
+        self.retriever = Retriever(self.store, query_embedder)
         self._scorer = EvidenceScorer(query_embedder)
         judge = ModelJudge(self.generator) if settings.paraphrase_judge == "model" else None
         self.grounding = GroundingChecker(SyntaxParser(), judge, settings.paraphrase_min_probability)
@@ -94,17 +95,17 @@ class Pipeline:
         self.embedder.warm_up()
         self.grounding.warm_up()
         self.ensure_index(progress)
-        self.index.load()
+        self.store.load()
         if load_generator:
             self.generator()
 
     def ensure_index(self, progress: ProgressFactory | None = None) -> IngestReport | None:
         """Build the index from the seeds folder when none exists yet."""
-        if self.index.exists():
+        if self.store.exists():
             return None
         seeds = self.settings.seeds_dir
-        logger.info("no index at %s; building it from %s", self.index.path, seeds)
-        return self.index.upsert(load_articles([seeds]) if seeds.is_dir() else [], progress)
+        logger.info("no index in the %s; building it from %s", self.store.description, seeds)
+        return self.store.upsert(load_articles([seeds]) if seeds.is_dir() else [], progress)
 
     def generator(self) -> Generator:
         with self._generator_lock:
@@ -126,23 +127,39 @@ class Pipeline:
             self._generator.close()
 
     # ---- articles -------------------------------------------------------------------------
-    def ingest(self, paths: Iterable[Path], progress: ProgressFactory | None = None) -> IngestReport:
-        return self.index.upsert(load_articles(paths), progress)
+    def ingest(
+        self,
+        paths: Iterable[Path],
+        progress: ProgressFactory | None = None,
+        skip_invalid: bool = False,
+        on_batch: BatchCallback | None = None,
+        check: InputCheck | None = None,
+    ) -> BulkReport:
+        """Ingest files and folders in committed batches (see retrieval/bulk_ingest.py): a killed
+        ingest resumes where it stopped; an invalid article refuses the input unless `skip_invalid`."""
+        batch = self.settings.ingest_batch_articles
+        return ingest_paths(self.store, list(paths), batch, skip_invalid, on_batch, progress, check)
 
-    def ingest_articles(self, articles: Iterable[Article], progress: ProgressFactory | None = None) -> IngestReport:
-        return self.index.upsert(articles, progress)
+    def ingest_articles(
+        self,
+        articles: Iterable[Article],
+        progress: ProgressFactory | None = None,
+        on_batch: BatchCallback | None = None,
+    ) -> IngestReport:
+        """Upsert articles in committed batches (a killed run resumes: committed ones are unchanged)."""
+        return ingest_batches(self.store, articles, self.settings.ingest_batch_articles, on_batch, progress)
 
     def delete(self, article_id: str) -> None:
-        if not self.index.delete([article_id]):
+        if not self.store.delete([article_id]):
             raise ArticleNotFoundError(f"no article with id {article_id!r}")
 
     def list_articles(self) -> list[Article]:
-        self.index.refresh()
-        return sorted(self.index.snapshot.articles.values(), key=lambda a: a.article_id)
+        self.store.refresh()
+        return self.store.articles()
 
     def get_article(self, article_id: str) -> Article:
-        self.index.refresh()
-        article = self.index.snapshot.articles.get(article_id)
+        self.store.refresh()
+        article = self.store.article(article_id)
         if article is None:
             raise ArticleNotFoundError(f"no article with id {article_id!r}")
         return article
@@ -150,23 +167,23 @@ class Pipeline:
     # ---- questions ------------------------------------------------------------------------
     def search(self, query: str, top_k: int | None = None, filters: SearchFilters | None = None) -> list[Passage]:
         query = str(self.check_question(query))
-        self.index.refresh()
+        self.store.refresh()
         return self.retriever.search(query, top_k or self.settings.top_k, filters)
 
     def verify(self, claim: str, article_ids: Sequence[str] | None = None, top_k: int | None = None) -> ClaimCheck:
         """Fact-check `claim` against the whole archive (or only `article_ids`)."""
         started = time.perf_counter()
         claim = str(self.check_question(claim, what="claim"))
-        self.index.refresh()
+        self.store.refresh()
         filters = None
         if article_ids:
-            missing = [a for a in article_ids if a not in self.index.snapshot.articles]
+            missing = self.store.missing(article_ids)
             if missing:
                 raise ArticleNotFoundError(f"no article with id {', '.join(repr(m) for m in missing)}")
             filters = SearchFilters(article_ids=frozenset(article_ids))
         passages = self.retriever.search(claim, top_k or self.settings.verify_top_k, filters)
         retrieved = ms_since(started)
-        checked = check_claim(claim, passages, self.grounding, self.index.snapshot.term_stats)
+        checked = check_claim(claim, passages, self.grounding, self.store.term_stats())
         total = ms_since(started)
         return checked.with_timings(retrieve=retrieved, check=total - retrieved, total=total)
 
@@ -199,14 +216,14 @@ class Pipeline:
         outcome.standalone = self._reader.standalone(question, check_history(history), use_model, stop)
         outcome.rewrite_ms = ms_since(outcome.started) if outcome.standalone else 0.0
         kind = read_question(outcome.query)
-        self.index.refresh()
+        self.store.refresh()
         outcome.retrieved(self.retriever.search(outcome.query, top_k or self.settings.top_k, filters))
         if on_passages:
             on_passages(shown_passages(outcome.passages))
-        too_late = after_archive(kind, self.index.snapshot.newest_published)
+        too_late = after_archive(kind, self.store.newest_published())
         if too_late:
             return outcome.declined(too_late)
-        evidence = self._scorer.score(outcome.query, outcome.passages, self.index.snapshot.term_stats, kind)
+        evidence = self._scorer.score(outcome.query, outcome.passages, self.store.term_stats(), kind)
         gate = self.settings.llm_min_evidence_score if mode == "llm" else self.settings.min_evidence_score
         if top_score(evidence) < gate:
             return outcome.declined("no retrieved passage is relevant enough to answer")

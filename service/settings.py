@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from retrieval.store import StoreSettings
+
 
 def _default_cache_dir() -> Path:
     return Path.home() / ".cache" / "citewire"
@@ -24,6 +26,25 @@ class Settings(BaseSettings):
     # Storage
     index_dir: Path = Field(Path("var/index"), description="Index directory (FAISS + BM25 + articles + manifest).")
     seeds_dir: Path = Field(Path("seeds"), description="Articles indexed automatically when no index exists yet.")
+    store: Literal["faiss", "milvus"] = Field(
+        "faiss",
+        description="Article store: FAISS + BM25 in CITEWIRE_INDEX_DIR (each process holds it in memory), "
+        "or Milvus (CITEWIRE_MILVUS_URI; replicas hold nothing but caches).",
+    )
+    milvus_uri: str = Field(
+        "var/milvus.db",
+        description="Milvus store: a file path (Milvus Lite, embedded) or a server URL such as "
+        "http://127.0.0.1:19530 (a Milvus server, standalone or cluster, or `milvus-lite server`).",
+    )
+    milvus_token: str = Field("", description="Milvus store: the server's token ('user:password' or an API key).")
+    milvus_collection_prefix: str = Field(
+        "citewire_", description="Milvus store: prefix of the collection names (several archives on one server)."
+    )
+    ingest_batch_articles: int = Field(
+        256,
+        ge=1,
+        description="Ingest commits every this many articles: a killed ingest resumes from the last commit.",
+    )
     cache_dir: Path = Field(
         default_factory=_default_cache_dir,
         description="Where assembled GGUF model files and the exported int8 embedder are kept.",
@@ -148,6 +169,11 @@ class PipelineSettings:
 
     index_dir: Path
     seeds_dir: Path
+    store_kind: str
+    milvus_uri: str
+    milvus_token: str
+    milvus_collection_prefix: str
+    ingest_batch_articles: int
     cache_dir: Path
     embedder: str
     embedder_threads: int
@@ -173,7 +199,14 @@ class PipelineSettings:
 
     @classmethod
     def of(cls, settings: Settings) -> PipelineSettings:
-        return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
+        names = {f.name: f.name for f in fields(cls)} | {"store_kind": "store"}
+        return cls(**{field: getattr(settings, name) for field, name in names.items()})
+
+    @property
+    def store(self) -> StoreSettings:
+        return StoreSettings(
+            self.store_kind, self.index_dir, self.milvus_uri, self.milvus_token, self.milvus_collection_prefix
+        )
 
 
 @lru_cache(maxsize=1)

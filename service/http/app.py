@@ -100,12 +100,13 @@ def _warm_up(state: ServiceState) -> None:
         logger.error("start-up failed: %s", exc, exc_info=not isinstance(exc, (OSError, ValueError)))
         state.readiness.failed(str(exc))
         return
-    snapshot = state.pipeline.index.snapshot
+    counts = state.pipeline.store.counts()
     logger.info(
-        "ready in %.1f s: %d articles, %d passages",
+        "ready in %.1f s: %d articles, %d passages (%s)",
         time.perf_counter() - started,
-        len(snapshot.articles),
-        len(snapshot.chunks),
+        counts.articles,
+        counts.chunks,
+        state.pipeline.store.description,
     )
     state.readiness.ready()
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.faiss_store import FaissStore
 from service.pipeline import DECLINE_TEXT, Pipeline
 
 pytestmark = pytest.mark.integration
@@ -52,10 +53,12 @@ def test_every_extractive_quote_is_verbatim(real_pipeline: Pipeline) -> None:
 
 
 def test_reingest_adds_nothing_and_delete_is_final(real_pipeline: Pipeline, seeds_copy: Path) -> None:
-    before = real_pipeline.index.snapshot.manifest["corpus_hash"]
-    report = real_pipeline.ingest([seeds_copy])
+    store = real_pipeline.store
+    assert isinstance(store, FaissStore)
+    before = store.snapshot.manifest["corpus_hash"]
+    report = real_pipeline.ingest([seeds_copy]).report
     assert report.created == [] and report.updated == [] and len(report.unchanged) == 5
-    assert real_pipeline.index.snapshot.manifest["corpus_hash"] == before
+    assert store.snapshot.manifest["corpus_hash"] == before
 
 
 @pytest.fixture

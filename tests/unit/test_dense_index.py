@@ -13,7 +13,7 @@ from retrieval import dense_index, index_store
 from retrieval.chunking import ChunkerSettings
 from retrieval.dense_index import DenseLayout, DenseSettings, choose_layout
 from retrieval.documents import SearchFilters
-from retrieval.index import ArticleIndex
+from retrieval.faiss_store import FaissStore
 from retrieval.loaders import load_articles
 from retrieval.retriever import Retriever
 from tests.conftest import SEEDS
@@ -124,33 +124,33 @@ def test_shrinking_below_half_the_limit_returns_to_exact() -> None:
 
 
 def test_article_index_switches_to_ivf_and_keeps_working(tmp_path: Path) -> None:
-    index = ArticleIndex(tmp_path, HashEmbedder(), ChunkerSettings(), DenseSettings(exact_limit=10, nprobe=1))
+    index = FaissStore(tmp_path, HashEmbedder(), ChunkerSettings(), DenseSettings(exact_limit=10, nprobe=1))
     index.upsert(load_articles([SEEDS]))
     generation = index_store.current_generation(tmp_path)
     assert generation is not None
     manifest = json.loads((generation / "manifest.json").read_text())
     assert manifest["dense"] == {"kind": "ivf-sq8", "nlist": 1, "nprobe": 1, "trained_on": 19}
-    snapshot = ArticleIndex(tmp_path, HashEmbedder(), ChunkerSettings()).load()  # from disk
+    snapshot = FaissStore(tmp_path, HashEmbedder(), ChunkerSettings()).reload()  # from disk
     assert faiss.try_extract_index_ivf(snapshot.dense) is not None and snapshot.dense.ntotal == 19
-    retriever = Retriever(ArticleIndex(tmp_path, HashEmbedder(), ChunkerSettings()), HashEmbedder())
+    retriever = Retriever(FaissStore(tmp_path, HashEmbedder(), ChunkerSettings()), HashEmbedder())
     only = retriever.search("chemical weapons", 5, SearchFilters(article_ids=frozenset({"004_42d87ab533acdf14"})))
     assert only and {p.article_id for p in only} == {"004_42d87ab533acdf14"}
     assert all(p.dense_score is not None for p in retriever.search("Lavrov militants", 10))  # reconstruct works
     index.delete(["002_946358d19c61b6c0"])
     assert index.snapshot.dense.ntotal == len(index.snapshot.chunks) == 15
-    reread = Retriever(ArticleIndex(tmp_path, HashEmbedder(), ChunkerSettings()), HashEmbedder())
+    reread = Retriever(FaissStore(tmp_path, HashEmbedder(), ChunkerSettings()), HashEmbedder())
     assert "002_946358d19c61b6c0" not in {p.article_id for p in reread.search("Lavrov chemical weapons", 19)}
 
 
 def test_index_without_dense_manifest_field_still_opens_and_grows(tmp_path: Path) -> None:
-    ArticleIndex(tmp_path, HashEmbedder(), ChunkerSettings()).upsert(load_articles([SEEDS]))
+    FaissStore(tmp_path, HashEmbedder(), ChunkerSettings()).upsert(load_articles([SEEDS]))
     generation = index_store.current_generation(tmp_path)
     assert generation is not None
     path = generation / "manifest.json"
     manifest = json.loads(path.read_text())
     del manifest["dense"]
     path.write_text(json.dumps(manifest))
-    index = ArticleIndex(tmp_path, HashEmbedder(), ChunkerSettings(), DenseSettings(exact_limit=10, nprobe=1))
+    index = FaissStore(tmp_path, HashEmbedder(), ChunkerSettings(), DenseSettings(exact_limit=10, nprobe=1))
     assert Retriever(index, HashEmbedder()).search("chemical weapons", 3)
     index.delete(["002_946358d19c61b6c0"])
     assert index.snapshot.manifest["dense"]["kind"] == "ivf-sq8"

@@ -10,18 +10,18 @@ from retrieval import index_store
 from retrieval.chunking import ChunkerSettings
 from retrieval.documents import Article
 from retrieval.errors import IndexMismatchError, IndexNotFoundError
-from retrieval.index import ArticleIndex
+from retrieval.faiss_store import FaissStore
 from retrieval.loaders import load_articles
 from retrieval.retriever import Retriever
 from tests.conftest import SEEDS
 from tests.fakes import HashEmbedder
 
 
-def _index(path: Path, embedder: HashEmbedder | None = None, max_words: int = 150) -> ArticleIndex:
-    return ArticleIndex(path, embedder or HashEmbedder(), ChunkerSettings(max_words=max_words))
+def _index(path: Path, embedder: HashEmbedder | None = None, max_words: int = 150) -> FaissStore:
+    return FaissStore(path, embedder or HashEmbedder(), ChunkerSettings(max_words=max_words))
 
 
-def _seeded(path: Path) -> ArticleIndex:
+def _seeded(path: Path) -> FaissStore:
     index = _index(path)
     index.upsert(load_articles([SEEDS]))
     return index
@@ -44,7 +44,7 @@ def test_changed_article_replaces_its_chunks(tmp_path: Path) -> None:
     changed = replace(old, text="Lavrov announced a completely different statement about zebras today.")
     report = index.upsert([changed])
     assert report.updated == [old.article_id]
-    snapshot = _index(tmp_path).load()  # from disk
+    snapshot = _index(tmp_path).reload()  # from disk
     chunks = [snapshot.chunks[c] for c in snapshot.chunk_ids_of(old.article_id)]
     assert [c.text for c in chunks] == [changed.text]
     assert snapshot.dense.ntotal == len(snapshot.chunks) == 19 - old_chunks + 1
@@ -56,7 +56,7 @@ def test_changed_article_replaces_its_chunks(tmp_path: Path) -> None:
 def test_delete_removes_article_everywhere(tmp_path: Path) -> None:
     index = _seeded(tmp_path)
     assert index.delete(["002_946358d19c61b6c0", "no-such-id"]) == ["002_946358d19c61b6c0"]
-    snapshot = _index(tmp_path).load()
+    snapshot = _index(tmp_path).reload()
     assert "002_946358d19c61b6c0" not in snapshot.articles
     assert all(c.article_id != "002_946358d19c61b6c0" for c in snapshot.chunks.values())
     assert snapshot.dense.ntotal == len(snapshot.chunks)
@@ -78,14 +78,14 @@ def test_manifest_records_settings_and_corpus(tmp_path: Path) -> None:
 def test_mismatched_settings_are_a_clear_error(tmp_path: Path) -> None:
     _seeded(tmp_path)
     with pytest.raises(IndexMismatchError, match=r"chunker.*--rebuild"):
-        _index(tmp_path, max_words=80).load()
+        _index(tmp_path, max_words=80).reload()
     with pytest.raises(IndexMismatchError, match="embedder"):
-        _index(tmp_path, HashEmbedder(name="other")).load()
+        _index(tmp_path, HashEmbedder(name="other")).reload()
 
 
 def test_missing_index_names_the_fix(tmp_path: Path) -> None:
     with pytest.raises(IndexNotFoundError, match="citewire ingest"):
-        _index(tmp_path / "none").load()
+        _index(tmp_path / "none").reload()
 
 
 def test_a_crash_mid_write_leaves_the_previous_index_loadable(tmp_path: Path, monkeypatch) -> None:
@@ -99,12 +99,12 @@ def test_a_crash_mid_write_leaves_the_previous_index_loadable(tmp_path: Path, mo
     with pytest.raises(OSError, match="disk full"):
         index.upsert([Article("new", "New", "A brand new article about something else entirely.")])
     monkeypatch.undo()
-    reloaded = _index(tmp_path).load()
+    reloaded = _index(tmp_path).reload()
     assert reloaded.hashes == before
     # the next successful write cleans up the debris of the failed one
     index.upsert([Article("new", "New", "A brand new article about something else entirely.")])
     generations = [p.name for p in tmp_path.iterdir() if p.name.startswith("gen-")]
-    assert len(generations) <= 2 and "new" in _index(tmp_path).load().articles
+    assert len(generations) <= 2 and "new" in _index(tmp_path).reload().articles
 
 
 def test_concurrent_writers_are_serialised_and_nothing_is_lost(tmp_path: Path) -> None:
@@ -125,6 +125,6 @@ def test_concurrent_writers_are_serialised_and_nothing_is_lost(tmp_path: Path) -
     for thread in threads:
         thread.join()
     assert errors == []
-    snapshot = _index(tmp_path).load()
+    snapshot = _index(tmp_path).reload()
     assert {f"new-{n}" for n in range(4)} <= set(snapshot.articles) and len(snapshot.articles) == 9
     assert snapshot.dense.ntotal == len(snapshot.chunks) == snapshot.bm25.size

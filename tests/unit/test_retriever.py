@@ -5,7 +5,7 @@ from pathlib import Path
 
 from retrieval.chunking import ChunkerSettings
 from retrieval.documents import Article, SearchFilters
-from retrieval.index import ArticleIndex
+from retrieval.faiss_store import FaissStore
 from retrieval.loaders import load_articles
 from retrieval.retriever import Retriever
 from tests.conftest import SEEDS
@@ -14,7 +14,7 @@ from tests.fakes import HashEmbedder
 
 def _retriever(path: Path, extra: list[Article] | None = None) -> Retriever:
     embedder = HashEmbedder()
-    index = ArticleIndex(path, embedder, ChunkerSettings())
+    index = FaissStore(path, embedder, ChunkerSettings())
     index.upsert([*load_articles([SEEDS]), *(extra or [])])
     return Retriever(index, embedder)
 
@@ -51,6 +51,6 @@ def test_near_duplicate_passages_are_collapsed(tmp_path: Path) -> None:
 
 def test_empty_index_returns_nothing(tmp_path: Path) -> None:
     embedder = HashEmbedder()
-    index = ArticleIndex(tmp_path, embedder, ChunkerSettings())
+    index = FaissStore(tmp_path, embedder, ChunkerSettings())
     index.upsert([])
     assert Retriever(index, embedder).search("anything", 5) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from service.http.metrics import CONTENT_TYPE
@@ -25,13 +26,13 @@ async def healthz() -> HealthOut:
 )
 async def readyz(state: State) -> JSONResponse:
     ready = state.readiness.is_ready
-    snapshot = state.pipeline.index.snapshot if ready else None
+    counts = await run_in_threadpool(state.pipeline.store.counts) if ready else None  # a Milvus store: a query
     body = ReadyOut(
         ready=ready,
         status=state.readiness.status,
-        index=snapshot is not None,
-        articles=len(snapshot.articles) if snapshot else 0,
-        chunks=len(snapshot.chunks) if snapshot else 0,
+        index=counts is not None,
+        articles=counts.articles if counts else 0,
+        chunks=counts.chunks if counts else 0,
         model=state.pipeline.generator_name,
         queue_waiting=state.admission.waiting,
     )

@@ -1,4 +1,5 @@
-"""The article index: stored articles, chunks, FAISS vectors and BM25, with a manifest.
+"""The default article store: stored articles, chunks, FAISS vectors and BM25, with a manifest,
+in a local folder (see store.py for the interface).
 
 Readers use an immutable `IndexSnapshot`; writers build a new snapshot, persist it as a new
 generation (see index_store) and swap it in. Re-ingesting an unchanged article is a no-op,
@@ -10,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -23,23 +24,15 @@ import numpy as np
 from retrieval import dense_index, index_store
 from retrieval.chunking import ChunkerSettings, chunk_article
 from retrieval.dense_index import DenseLayout, DenseSettings
-from retrieval.documents import Article, Chunk
-from retrieval.embedding import Embedder, ProgressCallback
+from retrieval.documents import Article, Chunk, SearchFilters
+from retrieval.embedding import Embedder
 from retrieval.errors import IndexMismatchError, IndexNotFoundError
 from retrieval.lexical import BM25Index
+from retrieval.store import Candidate, IngestReport, ProgressFactory, StoreCounts, embedding_text, fuse
 from retrieval.term_stats import TermStats
 
 logger = logging.getLogger(__name__)
 FORMAT_VERSION = 1
-ProgressFactory = Callable[[int], ProgressCallback]
-
-
-@dataclass(frozen=True)
-class IngestReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    chunks_added: int = 0
 
 
 @dataclass(frozen=True)
@@ -68,12 +61,7 @@ class IndexSnapshot:
         return TermStats.from_texts(embedding_text(self.articles[c.article_id], c) for c in self.chunks.values())
 
 
-def embedding_text(article: Article, chunk: Chunk) -> str:
-    """What is embedded and BM25-indexed for a chunk: the title gives every passage its topic."""
-    return f"{article.title}\n{chunk.text}"
-
-
-class ArticleIndex:
+class FaissStore:
     """Persistent index at `path`. Cheap to construct; `load()` reads it from disk."""
 
     def __init__(
@@ -94,9 +82,62 @@ class ArticleIndex:
             self._snapshot = self._read()
         return self._snapshot
 
-    def load(self) -> IndexSnapshot:
+    @property
+    def description(self) -> str:
+        return f"FAISS index at {self.path}"
+
+    def load(self) -> None:
+        self.reload()
+
+    def reload(self) -> IndexSnapshot:
+        """Read the current generation from disk."""
         self._snapshot = self._read()
         return self._snapshot
+
+    def clear(self) -> None:
+        with index_store.write_lock(self.path):
+            index_store.remove_generations(self.path)
+        self._snapshot = None
+
+    def article(self, article_id: str) -> Article | None:
+        return self.snapshot.articles.get(article_id)
+
+    def articles(self) -> list[Article]:
+        return sorted(self.snapshot.articles.values(), key=lambda a: a.article_id)
+
+    def missing(self, article_ids: Iterable[str]) -> list[str]:
+        return [a for a in article_ids if a not in self.snapshot.articles]
+
+    def counts(self) -> StoreCounts:
+        return StoreCounts(len(self.snapshot.articles), len(self.snapshot.chunks))
+
+    def newest_published(self) -> date | None:
+        return self.snapshot.newest_published
+
+    def term_stats(self) -> TermStats:
+        return self.snapshot.term_stats
+
+    def search(
+        self, query: str, query_vector: np.ndarray, candidates: int, filters: SearchFilters | None
+    ) -> list[Candidate]:
+        snapshot = self.snapshot
+        allowed = _allowed_ids(snapshot, filters)
+        if not snapshot.chunks or (allowed is not None and not allowed):
+            return []
+        dense = dense_index.search(snapshot.dense, query_vector, candidates, allowed)
+        lexical = _bm25_search(snapshot, query, candidates, allowed)
+        dense_rank = {cid: rank for rank, (cid, _) in enumerate(dense)}
+        dense_score = dict(dense)
+        bm25_rank = {cid: rank for rank, cid in enumerate(lexical)}
+        found = []
+        for cid, score in fuse(dense, lexical):
+            chunk = snapshot.chunks[cid]
+            cosine = dense_score.get(cid)
+            if cosine is None:
+                cosine = float(snapshot.dense.reconstruct(cid) @ query_vector[0])
+            article = snapshot.articles[chunk.article_id]
+            found.append(Candidate(chunk, article, score, cosine, dense_rank.get(cid), bm25_rank.get(cid)))
+        return found
 
     def refresh(self) -> bool:
         """Reload when another process (or index object) has written a newer generation.
@@ -268,3 +309,18 @@ class ArticleIndex:
                 f"the index at {self.path} was built with other settings ({details}). "
                 "Rebuild it with `citewire ingest --rebuild PATH...`, or change the CITEWIRE_* settings back."
             )
+
+
+def _allowed_ids(snapshot: IndexSnapshot, filters: SearchFilters | None) -> set[int] | None:
+    if filters is None or filters.is_empty:
+        return None
+    allowed_articles = {aid for aid, article in snapshot.articles.items() if filters.allows(article)}
+    return {cid for cid, chunk in snapshot.chunks.items() if chunk.article_id in allowed_articles}
+
+
+def _bm25_search(snapshot: IndexSnapshot, query: str, candidates: int, allowed: set[int] | None) -> list[int]:
+    mask = None
+    if allowed is not None:
+        mask = np.fromiter((1.0 if cid in allowed else 0.0 for cid in snapshot.bm25_ids), dtype=np.float32)
+    hits = snapshot.bm25.search(query, candidates, mask)
+    return [snapshot.bm25_ids[position] for position, _ in hits]

@@ -1,0 +1,124 @@
+"""The Milvus store's collections and filter expressions.
+
+Three collections share a prefix (`CITEWIRE_MILVUS_COLLECTION_PREFIX`):
+- `<prefix>chunks`: one row per passage: `chunk_id` ("article:position"), its article and that
+  article's content hash, character span, the filterable metadata (lower-cased source, day
+  number of the publication date, -1 without one), `dense` (the embedding, inner product on
+  normalised vectors = cosine) and `sparse`, filled by Milvus's BM25 function from `bm25_text`
+  (the passage's terms, normalised exactly as the FAISS store's BM25 normalises them);
+- `<prefix>articles`: the stored text (cut in parts: a VARCHAR holds 64 KB) and metadata of every
+  article, keyed "article#part"; quotes are cut from this text, byte-identical to the FAISS store's;
+- `<prefix>meta`: the manifest and a revision that changes on every write (replicas compare it to
+  drop their caches).
+Milvus wants a vector field in every collection: `articles` and `meta` carry a constant 2-d one.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from retrieval.documents import SearchFilters
+
+TEXT_PART_CHARS = 15_000  # a VARCHAR holds 65,535 bytes; 4-byte characters stay within it
+MAX_ID = 128
+NO_DATE = -1_000_000_000  # below any real day number (days since 1970, negative before it)
+PLACEHOLDER = [0.0, 1.0]  # the vector of a row that is not searched
+_EPOCH = date(1970, 1, 1)
+
+
+def chunks_schema(client: Any, dimension: int) -> tuple[Any, Any]:
+    from pymilvus import DataType, Function, FunctionType
+
+    schema = client.create_schema(auto_id=False)
+    schema.add_field("chunk_id", DataType.VARCHAR, is_primary=True, max_length=MAX_ID + 16)
+    schema.add_field("article_id", DataType.VARCHAR, max_length=MAX_ID)
+    schema.add_field("content_hash", DataType.VARCHAR, max_length=64)
+    schema.add_field("position", DataType.INT64)
+    schema.add_field("start", DataType.INT64)
+    schema.add_field("end", DataType.INT64)
+    schema.add_field("source_key", DataType.VARCHAR, max_length=512)
+    schema.add_field("published_day", DataType.INT64)
+    schema.add_field(
+        "bm25_text",
+        DataType.VARCHAR,
+        max_length=65_535,
+        enable_analyzer=True,
+        analyzer_params={"tokenizer": "standard"},
+    )
+    schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dimension)
+    schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+    schema.add_function(
+        Function(
+            name="bm25", function_type=FunctionType.BM25, input_field_names=["bm25_text"], output_field_names=["sparse"]
+        )
+    )
+    index = client.prepare_index_params()
+    index.add_index("dense", index_type="FLAT", metric_type="IP")
+    index.add_index(
+        "sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25", params={"bm25_k1": 1.5, "bm25_b": 0.75}
+    )
+    return schema, index
+
+
+def articles_schema(client: Any) -> tuple[Any, Any]:
+    from pymilvus import DataType
+
+    schema = client.create_schema(auto_id=False)
+    schema.add_field("part_id", DataType.VARCHAR, is_primary=True, max_length=MAX_ID + 16)
+    schema.add_field("article_id", DataType.VARCHAR, max_length=MAX_ID)
+    schema.add_field("content_hash", DataType.VARCHAR, max_length=64)
+    schema.add_field("part", DataType.INT64)
+    schema.add_field("parts", DataType.INT64)
+    schema.add_field("published_day", DataType.INT64)
+    schema.add_field("meta", DataType.VARCHAR, max_length=65_535)  # title, source, author, published, url
+    schema.add_field("text", DataType.VARCHAR, max_length=65_535)
+    schema.add_field("placeholder", DataType.FLOAT_VECTOR, dim=2)
+    return schema, _placeholder_index(client)
+
+
+def meta_schema(client: Any) -> tuple[Any, Any]:
+    from pymilvus import DataType
+
+    schema = client.create_schema(auto_id=False)
+    schema.add_field("key", DataType.VARCHAR, is_primary=True, max_length=64)
+    schema.add_field("value", DataType.VARCHAR, max_length=65_535)
+    schema.add_field("placeholder", DataType.FLOAT_VECTOR, dim=2)
+    return schema, _placeholder_index(client)
+
+
+def _placeholder_index(client: Any) -> Any:
+    index = client.prepare_index_params()
+    index.add_index("placeholder", index_type="FLAT", metric_type="L2")
+    return index
+
+
+def day_number(day: date | None) -> int:
+    return NO_DATE if day is None else (day - _EPOCH).days
+
+
+def quoted(value: str) -> str:
+    """A string literal for a Milvus filter expression."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def in_list(field: str, values: list[str]) -> str:
+    return f"{field} in [{', '.join(quoted(v) for v in values)}]"
+
+
+def filter_expression(filters: SearchFilters | None) -> str:
+    """The filters as a Milvus boolean expression over the chunks collection ("" for none)."""
+    if filters is None or filters.is_empty:
+        return ""
+    parts = []
+    if filters.article_ids is not None:
+        parts.append(in_list("article_id", sorted(filters.article_ids)))
+    if filters.sources is not None:
+        parts.append(in_list("source_key", sorted(s.casefold() for s in filters.sources)))
+    if filters.published_after is not None or filters.published_before is not None:
+        after = day_number(filters.published_after) if filters.published_after else NO_DATE + 1
+        parts.append(f"published_day >= {after}")
+    if filters.published_before is not None:
+        parts.append(f"published_day <= {day_number(filters.published_before)}")
+    return " and ".join(f"({p})" for p in parts)

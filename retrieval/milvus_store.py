@@ -1,0 +1,435 @@
+"""The Milvus article store (see store.py for the interface, milvus_schema.py for the collections).
+
+`CITEWIRE_MILVUS_URI` is a file path (Milvus Lite, embedded in this process) or a server URL
+(`http://host:19530`: a Milvus standalone or cluster, or `milvus-lite server`, which several
+processes share). Everything a replica needs is in Milvus; a replica keeps caches only (articles
+it has read, the term statistics, the newest date), dropped when the store's revision changes.
+
+Writes, per batch of articles: the chunks (upserted by "article:position"), then the article's
+text, then the chunks and text parts a shorter new version left behind, then a new revision. A
+chunk whose content hash differs from its article's is never returned, so a reader never cuts a
+quote from the wrong version while a write is under way, and a write killed midway is redone by
+the next ingest (its article's hash still differs).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval import milvus_schema as schema
+from retrieval.chunking import ChunkerSettings, chunk_article
+from retrieval.documents import Article, Chunk, SearchFilters
+from retrieval.embedding import Embedder
+from retrieval.errors import IndexMismatchError, IndexNotFoundError, RetrievalError
+from retrieval.store import Candidate, IngestReport, ProgressFactory, StoreCounts, embedding_text, fuse
+from retrieval.term_stats import TermStats
+from retrieval.terms import terms
+
+logger = logging.getLogger(__name__)
+FORMAT_VERSION = 1
+_ARTICLE_CACHE = 2_000
+_TERM_STATS_MAX_AGE_S = 60.0  # IDF weights may lag writes by this much
+_PAGE = 1_000
+
+
+class MilvusStoreError(RetrievalError):
+    """The Milvus server cannot be reached or refused a request."""
+
+
+class MilvusStore:
+    def __init__(
+        self, uri: str, embedder: Embedder, chunker: ChunkerSettings, token: str = "", prefix: str = "citewire_"
+    ) -> None:
+        self.uri = uri
+        self._embedder = embedder
+        self._chunker = chunker
+        self._token = token
+        self._chunks = f"{prefix}chunks"
+        self._articles = f"{prefix}articles"
+        self._meta = f"{prefix}meta"
+        self._client_lock = threading.Lock()
+        self._client_obj: Any = None
+        self._revision: str | None = None
+        self._cache: dict[str, Article] = {}
+        self._term_stats: tuple[str, float, TermStats] | None = None
+        self._newest: tuple[str, date | None] | None = None
+
+    @property
+    def description(self) -> str:
+        return f"Milvus store at {self.uri} (collections {self._chunks}, {self._articles}, {self._meta})"
+
+    # ---- lifecycle --------------------------------------------------------------------------
+    def exists(self) -> bool:
+        return self._manifest() is not None
+
+    def load(self) -> None:
+        manifest = self._manifest()
+        if manifest is None:
+            raise IndexNotFoundError(
+                f"no index in the {self.description}; build one with `citewire ingest PATH...` "
+                "(e.g. `citewire ingest seeds/`)"
+            )
+        self._check_manifest(manifest)
+        self.refresh()
+
+    def refresh(self) -> bool:
+        revision = self._read_meta("revision")
+        if revision == self._revision:
+            return False
+        self._revision = revision
+        self._cache.clear()
+        return True
+
+    def clear(self) -> None:
+        """Drop the store's collections (`citewire ingest --rebuild`)."""
+        client = self._client()
+        for name in (self._chunks, self._articles, self._meta):
+            if client.has_collection(name):
+                client.drop_collection(name)
+        self._revision = None
+        self._cache.clear()
+
+    # ---- writes -----------------------------------------------------------------------------
+    def upsert(self, articles: Iterable[Article], progress: ProgressFactory | None = None) -> IngestReport:
+        incoming = {article.article_id: article for article in articles}
+        self._ensure_collections()
+        stored = self._hashes(list(incoming))
+        changed = [a for a in incoming.values() if stored.get(a.article_id) != a.content_hash]
+        report = IngestReport(
+            created=sorted(a.article_id for a in changed if a.article_id not in stored),
+            updated=sorted(a.article_id for a in changed if a.article_id in stored),
+            unchanged=sorted(set(incoming) - {a.article_id for a in changed}),
+        )
+        if not changed:
+            return report
+        pairs = [(a, c) for a in changed for c in chunk_article(a, self._chunker)]
+        texts = [embedding_text(article, chunk) for article, chunk in pairs]
+        vectors = self._embedder.embed(texts, progress=progress(len(texts)) if progress else None)
+        client = self._client()
+        rows = [_chunk_row(a, c, t, v) for (a, c), t, v in zip(pairs, texts, vectors, strict=True)]
+        for start in range(0, len(rows), _PAGE):
+            client.upsert(self._chunks, rows[start : start + _PAGE])
+        client.upsert(self._articles, [row for a in changed for row in _article_rows(a)])
+        counts: dict[str, int] = {}
+        for article, _ in pairs:
+            counts[article.article_id] = counts.get(article.article_id, 0) + 1
+        for article in changed:  # what a longer earlier version left behind
+            quoted = schema.quoted(article.article_id)
+            client.delete(
+                self._chunks, filter=f"article_id == {quoted} and position >= {counts.get(article.article_id, 0)}"
+            )
+            parts = len(_text_parts(article.text))
+            client.delete(self._articles, filter=f"article_id == {quoted} and part >= {parts}")
+        self._bump()
+        return IngestReport(report.created, report.updated, report.unchanged, len(pairs))
+
+    def delete(self, article_ids: Iterable[str]) -> list[str]:
+        ids = sorted(set(article_ids))
+        if not ids or not self.exists():
+            return []
+        present = sorted(self._hashes(ids))
+        if present:
+            client = self._client()
+            client.delete(self._chunks, filter=schema.in_list("article_id", present))
+            client.delete(self._articles, filter=schema.in_list("article_id", present))
+            self._bump()
+        return present
+
+    # ---- reads ------------------------------------------------------------------------------
+    def article(self, article_id: str) -> Article | None:
+        return self._read_articles([article_id]).get(article_id)
+
+    def articles(self) -> list[Article]:
+        rows = list(
+            self._iterate(
+                self._articles, 'article_id != ""', ["article_id", "content_hash", "part", "parts", "meta", "text"]
+            )
+        )
+        return sorted(_assemble(rows).values(), key=lambda a: a.article_id)
+
+    def missing(self, article_ids: Iterable[str]) -> list[str]:
+        wanted = list(article_ids)
+        present = self._hashes(wanted)
+        return [a for a in wanted if a not in present]
+
+    def counts(self) -> StoreCounts:
+        if not self.exists():
+            return StoreCounts(0, 0)
+        client = self._client()
+        articles = client.query(self._articles, filter="part == 0", output_fields=["count(*)"])
+        chunks = client.query(self._chunks, filter='chunk_id != ""', output_fields=["count(*)"])
+        return StoreCounts(int(articles[0]["count(*)"]), int(chunks[0]["count(*)"]))
+
+    def newest_published(self) -> date | None:
+        revision = self._revision or ""
+        if self._newest is None or self._newest[0] != revision:
+            days = [row["published_day"] for row in self._iterate(self._articles, "part == 0", ["published_day"])]
+            real = [d for d in days if d != schema.NO_DATE]
+            newest = date.fromordinal(date(1970, 1, 1).toordinal() + max(real)) if real else None
+            self._newest = (revision, newest)
+        return self._newest[1]
+
+    def term_stats(self) -> TermStats:
+        """Document frequencies over every stored passage; recomputed after a write, at most once a minute."""
+        revision = self._revision or ""
+        now = time.monotonic()
+        cached = self._term_stats
+        if cached is None or (cached[0] != revision and now - cached[1] > _TERM_STATS_MAX_AGE_S):
+            texts = (row["bm25_text"] for row in self._iterate(self._chunks, 'chunk_id != ""', ["bm25_text"]))
+            self._term_stats = (revision, now, TermStats.from_term_lists(text.split() for text in texts))
+        assert self._term_stats is not None
+        return self._term_stats[2]
+
+    def search(
+        self, query: str, query_vector: np.ndarray, candidates: int, filters: SearchFilters | None
+    ) -> list[Candidate]:
+        query_terms = " ".join(terms(query))
+        expression = schema.filter_expression(filters)
+        client = self._client()
+        fields = ["article_id", "content_hash", "position", "start", "end"]
+        dense_hits = client.search(
+            self._chunks,
+            data=[query_vector[0].tolist()],
+            anns_field="dense",
+            limit=candidates,
+            filter=expression,
+            output_fields=fields,
+            search_params={"metric_type": "IP"},
+        )[0]
+        lexical_hits = []
+        if query_terms:
+            lexical_hits = client.search(
+                self._chunks,
+                data=[query_terms],
+                anns_field="sparse",
+                limit=candidates,
+                filter=expression,
+                output_fields=fields,
+                search_params={"metric_type": "BM25"},
+            )[0]
+        dense = [(hit["chunk_id"], float(hit["distance"])) for hit in dense_hits]
+        lexical = [hit["chunk_id"] for hit in lexical_hits]
+        rows = {hit["chunk_id"]: hit["entity"] for hit in [*dense_hits, *lexical_hits]}
+        return self._candidates(fuse(dense, lexical), rows, dict(dense), lexical, query_vector)
+
+    # ---- helpers ----------------------------------------------------------------------------
+    def _candidates(
+        self,
+        fused: list[tuple[str, float]],
+        rows: dict[str, dict[str, Any]],
+        dense_score: dict[str, float],
+        lexical: list[str],
+        query_vector: np.ndarray,
+    ) -> list[Candidate]:
+        dense_rank = {key: rank for rank, key in enumerate(dense_score)}
+        bm25_rank = {key: rank for rank, key in enumerate(lexical)}
+        only_lexical = [key for key, _ in fused if key not in dense_score]
+        if only_lexical:
+            vectors = self._client().query(self._chunks, ids=only_lexical, output_fields=["dense"])
+            for row in vectors:
+                dense_score[row["chunk_id"]] = float(np.asarray(row["dense"], dtype=np.float32) @ query_vector[0])
+        articles = self._read_articles(sorted({rows[key]["article_id"] for key, _ in fused}))
+        found = []
+        for key, score in fused:
+            row = rows[key]
+            article = articles.get(row["article_id"])
+            if article is None or article.content_hash != row["content_hash"]:
+                continue  # written midway, or the article changed since: never quote the wrong version
+            chunk = Chunk(
+                key,
+                article.article_id,
+                int(row["position"]),
+                int(row["start"]),
+                int(row["end"]),
+                article.text[int(row["start"]) : int(row["end"])],
+            )
+            found.append(
+                Candidate(chunk, article, score, dense_score.get(key), dense_rank.get(key), bm25_rank.get(key))
+            )
+        return found
+
+    def _read_articles(self, article_ids: list[str]) -> dict[str, Article]:
+        found = {a: self._cache[a] for a in article_ids if a in self._cache}
+        wanted = [a for a in article_ids if a not in found]
+        if wanted and self.exists():
+            fields = ["article_id", "content_hash", "part", "parts", "meta", "text"]
+            rows = self._client().query(
+                self._articles, filter=schema.in_list("article_id", wanted), output_fields=fields
+            )
+            read = _assemble(rows)
+            if len(self._cache) + len(read) > _ARTICLE_CACHE:
+                self._cache.clear()
+            self._cache.update(read)
+            found.update(read)
+        return found
+
+    def _hashes(self, article_ids: list[str]) -> dict[str, str]:
+        if not article_ids or not self._client().has_collection(self._articles):
+            return {}
+        hashes: dict[str, str] = {}
+        for start in range(0, len(article_ids), _PAGE):
+            page = article_ids[start : start + _PAGE]
+            filter_ = f"({schema.in_list('article_id', page)}) and part == 0"
+            for row in self._client().query(
+                self._articles, filter=filter_, output_fields=["article_id", "content_hash"]
+            ):
+                hashes[row["article_id"]] = row["content_hash"]
+        return hashes
+
+    def _iterate(self, collection: str, filter_: str, fields: list[str]) -> Iterator[dict[str, Any]]:
+        if not self._client().has_collection(collection):
+            return
+        iterator = self._client().query_iterator(collection, batch_size=_PAGE, filter=filter_, output_fields=fields)
+        try:
+            while batch := iterator.next():
+                yield from batch
+        finally:
+            iterator.close()
+
+    def _ensure_collections(self) -> None:
+        client = self._client()
+        manifest = self._manifest()
+        if manifest is not None:
+            self._check_manifest(manifest)
+            return
+        for name, (fields, index) in (
+            (self._chunks, schema.chunks_schema(client, self._embedder.dimension)),
+            (self._articles, schema.articles_schema(client)),
+            (self._meta, schema.meta_schema(client)),
+        ):
+            if not client.has_collection(name):
+                client.create_collection(name, schema=fields, index_params=index, consistency_level="Strong")
+        self._write_meta("manifest", json.dumps(self._expected_manifest() | {"created_at": _now()}))
+
+    def _manifest(self) -> dict[str, Any] | None:
+        raw = self._read_meta("manifest")
+        return json.loads(raw) if raw else None
+
+    def _expected_manifest(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_VERSION,
+            "embedder": self._embedder.name,
+            "dimension": self._embedder.dimension,
+            "chunker": self._chunker.to_dict(),
+        }
+
+    def _check_manifest(self, manifest: dict[str, Any]) -> None:
+        wrong = {k: (manifest.get(k), v) for k, v in self._expected_manifest().items() if manifest.get(k) != v}
+        if wrong:
+            details = "; ".join(f"{k}: index has {have!r}, settings want {want!r}" for k, (have, want) in wrong.items())
+            raise IndexMismatchError(
+                f"the {self.description} was built with other settings ({details}). "
+                "Rebuild it with `citewire ingest --rebuild PATH...`, or change the CITEWIRE_* settings back."
+            )
+
+    def _bump(self) -> None:
+        self._write_meta("revision", uuid.uuid4().hex)
+        self.refresh()
+
+    def _read_meta(self, key: str) -> str | None:
+        client = self._client()
+        if not client.has_collection(self._meta):
+            return None
+        rows = client.query(self._meta, filter=f"key == {schema.quoted(key)}", output_fields=["value"])
+        return str(rows[0]["value"]) if rows else None
+
+    def _write_meta(self, key: str, value: str) -> None:
+        self._client().upsert(self._meta, [{"key": key, "value": value, "placeholder": schema.PLACEHOLDER}])
+
+    def _client(self) -> Any:
+        with self._client_lock:
+            if self._client_obj is None:
+                self._client_obj = _connect(self.uri, self._token)
+            return self._client_obj
+
+
+def _connect(uri: str, token: str) -> Any:
+    try:
+        from pymilvus import MilvusClient
+    except ImportError:
+        raise MilvusStoreError(
+            "CITEWIRE_STORE=milvus needs pymilvus and milvus-lite (pip install -r requirements.txt)"
+        ) from None
+    logging.getLogger("pymilvus").setLevel(logging.ERROR)
+    if "://" not in uri:  # a Milvus Lite file: its folder is made like the FAISS index folder
+        Path(uri).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # the embedded server logs every call pymilvus makes that it does not implement (a query
+        # iterator asks for a timestamp, then falls back to the client's): not a fault
+        logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
+    try:
+        return MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
+    except Exception as exc:  # pymilvus raises its own and grpc errors
+        raise MilvusStoreError(f"cannot open the Milvus store at {uri}: {exc}") from None
+
+
+def _chunk_row(article: Article, chunk: Chunk, text: str, vector: np.ndarray) -> dict[str, Any]:
+    return {
+        "chunk_id": chunk.chunk_id,
+        "article_id": article.article_id,
+        "content_hash": article.content_hash,
+        "position": chunk.position,
+        "start": chunk.start,
+        "end": chunk.end,
+        "source_key": (article.source or "").casefold(),
+        "published_day": schema.day_number(article.published),
+        "bm25_text": " ".join(terms(text))[:60_000],
+        "dense": vector.astype(np.float32).tolist(),
+    }
+
+
+def _text_parts(text: str) -> list[str]:
+    return [text[i : i + schema.TEXT_PART_CHARS] for i in range(0, len(text), schema.TEXT_PART_CHARS)] or [""]
+
+
+def _article_rows(article: Article) -> list[dict[str, Any]]:
+    parts = _text_parts(article.text)
+    meta = json.dumps(
+        {k: v for k, v in article.to_dict().items() if k not in ("text", "article_id")}, ensure_ascii=False
+    )
+    return [
+        {
+            "part_id": f"{article.article_id}#{n}",
+            "article_id": article.article_id,
+            "content_hash": article.content_hash,
+            "part": n,
+            "parts": len(parts),
+            "published_day": schema.day_number(article.published),
+            "meta": meta if n == 0 else "",
+            "text": part,
+            "placeholder": schema.PLACEHOLDER,
+        }
+        for n, part in enumerate(parts)
+    ]
+
+
+def _assemble(rows: Iterable[dict[str, Any]]) -> dict[str, Article]:
+    """Articles from their text parts; one whose parts are incomplete or of mixed versions
+    (a write under way) is left out."""
+    by_article: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_article.setdefault(row["article_id"], []).append(row)
+    articles = {}
+    for article_id, parts in by_article.items():
+        parts.sort(key=lambda r: r["part"])
+        first = parts[0]
+        if first["part"] != 0 or len(parts) != first["parts"] or len({p["content_hash"] for p in parts}) != 1:
+            continue
+        meta = json.loads(first["meta"])
+        article = Article.from_dict({**meta, "article_id": article_id, "text": "".join(p["text"] for p in parts)})
+        if article.content_hash == first["content_hash"]:
+            articles[article_id] = article
+    return articles
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -148,7 +148,7 @@ def _gate(metrics: dict[str, Any], options: dict[str, Any]) -> int:
 
 
 def _settings(base: Settings, options: dict[str, Any], corpus: str) -> Settings:
-    from eval.eval_pipeline import eval_index_dir
+    from eval.eval_pipeline import eval_settings
 
     updates: dict[str, Any] = dict(base.model_dump())
     for item in options["overrides"]:
@@ -163,8 +163,9 @@ def _settings(base: Settings, options: dict[str, Any], corpus: str) -> Settings:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise click.BadParameter(problems, param_hint="--set/--model") from None
-    index_dir = options["index_dir"] or eval_index_dir(settings, corpus)
-    return settings.model_copy(update={"index_dir": index_dir})
+    if options["index_dir"]:
+        return settings.model_copy(update={"index_dir": options["index_dir"]})
+    return eval_settings(settings, corpus)
 
 
 def _target(request: Any) -> Any:

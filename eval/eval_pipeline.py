@@ -21,6 +21,19 @@ def eval_index_dir(settings: Settings, corpus: str) -> Path:
     return Path("var/eval") / corpus / f"index-{settings.chunk_words}w-{settings.chunk_overlap_sentences}o-{embedder}"
 
 
+def eval_settings(settings: Settings, corpus: str) -> Settings:
+    """`settings` pointed at the corpus's own index: a FAISS folder, or with CITEWIRE_STORE=milvus a
+    Milvus Lite file beside it (a Milvus server: collections prefixed with the corpus)."""
+    index_dir = eval_index_dir(settings, corpus)
+    update: dict[str, object] = {"index_dir": index_dir}
+    if settings.store == "milvus":
+        if "://" in settings.milvus_uri:
+            update["milvus_collection_prefix"] = f"{settings.milvus_collection_prefix}{corpus.replace('-', '_')}_"
+        else:
+            update["milvus_uri"] = str(index_dir.with_name(index_dir.name + ".milvus.db"))
+    return settings.model_copy(update=update)
+
+
 def open_corpus_pipeline(
     settings: Settings,
     corpus: str,
@@ -34,7 +47,10 @@ def open_corpus_pipeline(
     pipeline.embedder.warm_up()
     if not pipeline.store.exists():
         articles = list(_corpus_articles(corpus, settings))
-        print(f"indexing the {corpus} corpus ({len(articles)} articles) into {settings.index_dir} ...", file=sys.stderr)
+        print(
+            f"indexing the {corpus} corpus ({len(articles)} articles) into the {pipeline.store.description} ...",
+            file=sys.stderr,
+        )
         pipeline.ingest_articles(articles, progress=progress)
     pipeline.warm_up(load_generator=load_generator)
     return pipeline

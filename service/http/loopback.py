@@ -104,3 +104,59 @@ def wait_ready(url: str, timeout_s: float, process: subprocess.Popen[bytes] | No
             pass
         time.sleep(0.2)
     raise TimeoutError(f"{url} was not ready within {timeout_s} s")
+
+
+class MilvusLiteServer:
+    """`milvus-lite server` on a free loopback port (a Milvus that several processes share), for
+    tests and benchmarks of the Milvus store."""
+
+    def __init__(self, data_dir: Path, log: Path) -> None:
+        self.port = free_port()
+        self._data_dir = data_dir
+        self._log = log
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def __enter__(self) -> MilvusLiteServer:
+        command = [
+            str(Path(sys.executable).with_name("milvus-lite")),
+            "server",
+            "--data-dir",
+            str(self._data_dir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+        ]
+        with self._log.open("ab") as handle:
+            self._process = subprocess.Popen(command, stdout=handle, stderr=handle)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"milvus-lite server exited with code {self._process.returncode}: {self._tail()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        self.__exit__()
+        raise TimeoutError(f"milvus-lite server did not listen on {self.port} within 60 s: {self._tail()}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self._process and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(10)
+
+    def _tail(self) -> str:
+        return self._log.read_text(errors="replace")[-2000:]

@@ -1,11 +1,12 @@
-"""The store contract: the same behaviour from the FAISS store and the Milvus store (Milvus Lite,
-embedded in a file here; tests/integration/test_milvus_server.py runs the Milvus side against a
-`milvus-lite server` on loopback)."""
+"""The store contract: the same behaviour from the FAISS store and the Milvus store, both as Milvus
+Lite embedded in a file and against a real `milvus-lite server` on loopback (gRPC, the client code
+that talks to a Milvus standalone or cluster)."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -21,25 +22,43 @@ from retrieval.faiss_store import FaissStore
 from retrieval.loaders import load_articles
 from retrieval.retriever import Retriever
 from retrieval.store import ArticleStore
+from service.http.loopback import MilvusLiteServer
 from tests.conftest import SEEDS, require
 from tests.fakes import HashEmbedder
 
 StoreFactory = Callable[..., ArticleStore]
-KINDS = ("faiss", "milvus")
+KINDS = ("faiss", "milvus", pytest.param("milvus-server", marks=pytest.mark.integration))
+_server: dict[str, str] = {}
 
 
 def make_store(kind: str, where: Path, embedder: HashEmbedder | None = None, max_words: int = 150) -> ArticleStore:
     chunker = ChunkerSettings(max_words=max_words)
     if kind == "faiss":
         return FaissStore(where / "index", embedder or HashEmbedder(), chunker)
-    require(importlib.util.find_spec("pymilvus") and importlib.util.find_spec("milvus_lite"), "pymilvus + milvus-lite")
     from retrieval.milvus_store import MilvusStore
 
+    if kind == "milvus-server":  # one server for the session; each test's collections get their own prefix
+        prefix = "t" + hashlib.sha1(str(where).encode()).hexdigest()[:12] + "_"
+        return MilvusStore(_server["uri"], embedder or HashEmbedder(), chunker, prefix=prefix)
     return MilvusStore(str(where / "milvus.db"), embedder or HashEmbedder(), chunker, prefix="t_")
+
+
+@pytest.fixture(scope="session")
+def milvus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("milvus-server")
+    with MilvusLiteServer(folder / "data", folder / "server.log") as server:
+        _server["uri"] = server.uri
+        yield server.uri
 
 
 @pytest.fixture(params=KINDS)
 def kind(request: pytest.FixtureRequest) -> str:
+    if request.param != "faiss":
+        require(
+            importlib.util.find_spec("pymilvus") and importlib.util.find_spec("milvus_lite"), "pymilvus + milvus-lite"
+        )
+    if request.param == "milvus-server":
+        request.getfixturevalue("milvus_server")
     return str(request.param)
 
 
@@ -84,6 +103,7 @@ def test_search_returns_passages_whose_text_is_the_article_span(kind: str, tmp_p
 
 def test_both_stores_rank_the_same(tmp_path: Path) -> None:
     faiss_store = _seeded("faiss", tmp_path / "f")
+    require(importlib.util.find_spec("pymilvus") and importlib.util.find_spec("milvus_lite"), "pymilvus + milvus-lite")
     milvus_store = _seeded("milvus", tmp_path / "m")
     for query in ("Lavrov chemical weapons", "White Helmets", "Kerry Moscow talks Putin", "refugees return"):
         assert _search(faiss_store, query, 3)[:1] == _search(milvus_store, query, 3)[:1], query

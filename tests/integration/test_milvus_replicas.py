@@ -1,0 +1,73 @@
+"""Two `citewire serve` replicas on one Milvus server (`milvus-lite server` on loopback), as a
+scaled-out deployment runs them: what one adds the other cites, what one deletes is gone from both."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.http.loopback import MilvusLiteServer, ServeProcess
+from tests.conftest import ROOT, SEEDS, require
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+WATER = {
+    "id": "aleppo-water-2017",
+    "title": "Aleppo water station back in service",
+    "text": (
+        "The Suleiman al-Halabi water station in Aleppo resumed pumping on Friday after engineers replaced "
+        "four damaged pumps, the city council said. The station supplies about half of the city's water."
+    ),
+    "source": "Test Wire",
+    "published": "2017-03-03",
+}
+WATER_Q = "How many pumps did engineers replace at the Suleiman al-Halabi water station?"
+
+
+@pytest.fixture
+def milvus_uri(tmp_path: Path) -> Iterator[str]:
+    require(importlib.util.find_spec("milvus_lite"), "milvus-lite")
+    with MilvusLiteServer(tmp_path / "milvus", tmp_path / "milvus.log") as server:
+        yield server.uri
+
+
+def replica(tmp_path: Path, uri: str, name: str) -> ServeProcess:
+    env = {
+        "CITEWIRE_STORE": "milvus",
+        "CITEWIRE_MILVUS_URI": uri,
+        "CITEWIRE_SEEDS_DIR": str(SEEDS),
+        "CITEWIRE_INDEX_DIR": str(tmp_path / f"unused-{name}"),  # a Milvus replica writes no index of its own
+        "CITEWIRE_DEFAULT_MODE": "extractive",
+    }
+    return ServeProcess(ROOT, env, tmp_path / f"{name}.log")
+
+
+def test_two_replicas_share_one_milvus_store(tmp_path: Path, milvus_uri: str) -> None:
+    first = replica(tmp_path, milvus_uri, "first").start()  # builds the store from the seeds
+    second = replica(tmp_path, milvus_uri, "second")
+    try:
+        second.start()
+        for server in (first, second):
+            ready = httpx.get(f"{server.url}/readyz").json()
+            assert ready["articles"] == 5 and ready["chunks"] > 5
+        assert httpx.post(f"{first.url}/api/articles", json=WATER).json()["created"] == [WATER["id"]]
+        claim = "Engineers replaced four damaged pumps at the Suleiman al-Halabi water station in Aleppo."
+        checked = httpx.post(f"{second.url}/api/verify", json={"claim": claim}, timeout=120).json()
+        assert checked["verdict"] == "supported", checked
+        cited = checked["citations"][0]
+        assert cited["article_id"] == WATER["id"] and "four damaged pumps" in cited["quote"]
+        stored = httpx.get(f"{second.url}/api/articles/{WATER['id']}").json()
+        assert stored["text"][cited["start"] : cited["end"]] == cited["quote"]
+        assert httpx.delete(f"{second.url}/api/articles/{WATER['id']}").status_code == 200
+        for server in (first, second):
+            assert httpx.get(f"{server.url}/api/articles/{WATER['id']}").status_code == 404
+            found = httpx.get(f"{server.url}/api/search", params={"q": WATER_Q, "top_k": 5}, timeout=60).json()
+            assert WATER["id"] not in {p["article_id"] for p in found["passages"]}
+            assert httpx.get(f"{server.url}/readyz").json()["articles"] == 5
+        assert not any((tmp_path / f"unused-{n}").exists() for n in ("first", "second"))
+    finally:
+        second.stop()
+        first.stop()

@@ -139,6 +139,12 @@ class Settings(BaseSettings):
         description="Serve the demo page (/), article reader pages (/articles/ID) and /widget.js; no key needed.",
     )
     queue_size: int = Field(8, ge=0, description="Answers waiting for the model beyond the one running (503 past it).")
+    max_model_wait_s: float = Field(
+        10.0,
+        ge=0,
+        description="When a question would wait longer than this for the model, it is answered at once on the "
+        "extractive path (no model), marked in `notes` and counted in /metrics (0: always wait).",
+    )
     generation_slots: int = Field(
         1, ge=1, le=256, description="Answers generated at once; above 1 only with the openai backend (batching)."
     )

@@ -58,6 +58,13 @@ class Admission:
             self._admitted -= 1
             self._answer_s = (1 - _SMOOTHING) * self._answer_s + _SMOOTHING * seconds
 
+    def expected_wait_s(self) -> float:
+        """How long a question admitted now would wait for the model: the answers ahead of it,
+        `slots` at a time, at the running average answer time."""
+        with self._lock:
+            ahead = self._admitted - self._slots + 1
+            return max(0.0, self._answer_s * ahead / self._slots)
+
     @property
     def waiting(self) -> int:
         """Admitted answers not yet generating (all but those in the generation slots)."""

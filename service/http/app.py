@@ -48,7 +48,14 @@ def create_app(
     pipeline = pipeline or Pipeline.from_settings(settings)
     admission = Admission(settings.queue_size, slots=settings.generation_slots)
     metrics = Metrics(queue_depth=lambda: admission.waiting)
-    state = ServiceState(settings, pipeline, Answering(pipeline, admission, metrics), metrics, admission, Readiness())
+    state = ServiceState(
+        settings,
+        pipeline,
+        Answering(pipeline, admission, metrics, settings.max_model_wait_s),
+        metrics,
+        admission,
+        Readiness(),
+    )
     mcp = McpEndpoint(state)
 
     @asynccontextmanager

@@ -35,6 +35,7 @@ class AskParams:
     mode: str | None = None
     filters: SearchFilters | None = None
     history: tuple[Turn, ...] = field(default_factory=tuple)
+    shed: str | None = None  # why the model was skipped (its queue was too long), set at admission
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,11 @@ class AskEvent:
 
 
 class Answering:
-    def __init__(self, pipeline: Pipeline, admission: Admission, metrics: Metrics) -> None:
+    def __init__(self, pipeline: Pipeline, admission: Admission, metrics: Metrics, max_wait_s: float = 0.0) -> None:
         self.pipeline = pipeline
         self._admission = admission
         self._metrics = metrics
+        self._max_wait_s = max_wait_s  # 0: always wait for the model
         # own threads, so waiting answers never starve the pool that serves search and article reads
         self._executor = ThreadPoolExecutor(max_workers=admission.capacity + 4, thread_name_prefix="answer")
 
@@ -82,10 +84,18 @@ class Answering:
 
     def _admit(self, params: AskParams) -> tuple[AskParams, Ticket]:
         """The checked question (the one check: `Pipeline.ask` takes it as checked) and a place in the
-        queue. Extractive answers need no model, so no place."""
+        queue. Extractive answers need no model, so no place; nor does a question that would wait
+        longer than `max_wait_s` for the model: it is answered at once on the extractive path."""
         checked = replace(params, question=self.pipeline.check_question(params.question))
         mode = params.mode or self.pipeline.settings.default_mode
-        return checked, self._admission.enter() if mode == "llm" else free_ticket()
+        if mode != "llm":
+            return checked, free_ticket()
+        wait_s = self._admission.expected_wait_s()
+        if self._max_wait_s and wait_s > self._max_wait_s:
+            self._metrics.shed.inc()
+            note = f"the model was busy (expected wait {wait_s:.0f} s > {self._max_wait_s:g} s): answered without it"
+            return replace(checked, mode="extractive", shed=note), free_ticket()
+        return checked, self._admission.enter()
 
     def _work(self, params: AskParams, ticket: Ticket, channel: _Channel) -> None:
         try:
@@ -99,6 +109,8 @@ class Answering:
                 on_sentence=lambda text: channel.emit(AskEvent("sentence", text)),
                 should_stop=channel.stop.is_set,
             )
+            if params.shed:
+                answer = replace(answer, notes=[params.shed, *answer.notes])
             self._metrics.observe_answer(answer)
             channel.emit(AskEvent("answer", answer))
         except Exception as exc:  # handed to the route, which maps it to a status (unknown ones: 500, logged)

@@ -31,6 +31,11 @@ class Metrics:
         self.answer_seconds = self._histogram("citewire_answer_seconds", "Question to verified answer")
         self.tokens = Counter("citewire_generated_tokens", "Answer tokens generated", registry=self.registry)
         self.answers = Counter("citewire_answers", "Answers given", ["mode", "answered"], registry=self.registry)
+        self.shed = Counter(
+            "citewire_answers_shed",
+            "Questions answered on the extractive path because the model's queue was too long",
+            registry=self.registry,
+        )
         depth = Gauge("citewire_queue_depth", "Answers waiting for the model", registry=self.registry)
         depth.set_function(queue_depth)
 

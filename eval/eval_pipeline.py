@@ -45,13 +45,17 @@ def open_corpus_pipeline(
     """A pipeline on `settings.index_dir`, indexing the corpus there first if it is empty."""
     pipeline = Pipeline.from_settings(settings, embedder=embedder, generator=generator)
     pipeline.embedder.warm_up()
-    if not pipeline.store.exists():
-        articles = list(_corpus_articles(corpus, settings))
-        print(
-            f"indexing the {corpus} corpus ({len(articles)} articles) into the {pipeline.store.description} ...",
-            file=sys.stderr,
-        )
-        pipeline.ingest_articles(articles, progress=progress)
+    articles = list(_corpus_articles(corpus, settings))
+    built = pipeline.store.exists()
+    verb = "checking" if built else "indexing"
+    print(
+        f"{verb} the {corpus} corpus ({len(articles)} articles) in the {pipeline.store.description} ...",
+        file=sys.stderr,
+    )
+    # every time: unchanged articles cost nothing, and an ingest stopped part-way is finished
+    report = pipeline.ingest_articles(articles, progress=progress)
+    if built and (report.created or report.updated):
+        print(f"  {len(report.created)} added, {len(report.updated)} updated", file=sys.stderr)
     pipeline.warm_up(load_generator=load_generator)
     return pipeline
 

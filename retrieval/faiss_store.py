@@ -267,9 +267,14 @@ class FaissStore:
         self._snapshot = dataclasses.replace(snapshot, generation=folder.name)
 
     def _read_or_empty(self) -> IndexSnapshot:
+        """The current generation (the one in memory when it is still current: under the write lock
+        nobody else can have written since), or an empty snapshot."""
         if not self.exists():
             return self._assemble({}, {}, dense_index.empty_index(self._embedder.dimension), DenseLayout(), 0, None)
-        return self._read()
+        if self._snapshot is None or not self._snapshot.generation:
+            return self._read()
+        self.refresh()
+        return self.snapshot
 
     def _read(self) -> IndexSnapshot:
         folder = index_store.current_generation(self.path)

@@ -120,18 +120,26 @@ class MilvusStore:
         for start in range(0, len(rows), _PAGE):
             client.upsert(self._chunks, rows[start : start + _PAGE])
         client.upsert(self._articles, [row for a in changed for row in _article_rows(a)])
-        counts: dict[str, int] = {}
-        for article, _ in pairs:
-            counts[article.article_id] = counts.get(article.article_id, 0) + 1
-        for article in changed:  # what a longer earlier version left behind
-            quoted = schema.quoted(article.article_id)
-            client.delete(
-                self._chunks, filter=f"article_id == {quoted} and position >= {counts.get(article.article_id, 0)}"
-            )
-            parts = len(_text_parts(article.text))
-            client.delete(self._articles, filter=f"article_id == {quoted} and part >= {parts}")
+        updated = [a for a in changed if a.article_id in stored]
+        if updated:  # what a longer earlier version left behind (a new article has nothing)
+            self._delete_leftovers(updated, pairs)
         self._bump()
         return IngestReport(report.created, report.updated, report.unchanged, len(pairs))
+
+    def _delete_leftovers(self, updated: list[Article], pairs: list[tuple[Article, Chunk]]) -> None:
+        """Chunks and text parts past the end of each updated article's new version, in one query
+        and one delete per collection (a delete by filter per article scans the collection each time)."""
+        client = self._client()
+        keep = {chunk.chunk_id for _, chunk in pairs} | {
+            f"{a.article_id}#{n}" for a in updated for n in range(len(_text_parts(a.text)))
+        }
+        ids = schema.in_list("article_id", [a.article_id for a in updated])
+        for collection, key in ((self._chunks, "chunk_id"), (self._articles, "part_id")):
+            stale = [
+                row[key] for row in client.query(collection, filter=ids, output_fields=[key]) if row[key] not in keep
+            ]
+            if stale:
+                client.delete(collection, ids=stale)
 
     def delete(self, article_ids: Iterable[str]) -> list[str]:
         ids = sorted(set(article_ids))
@@ -349,7 +357,9 @@ class MilvusStore:
     def _client(self) -> Any:
         with self._client_lock:
             if self._client_obj is None:
-                self._client_obj = _connect(self.uri, self._token)
+                client = _connect(self.uri, self._token)
+                _load_collections(client, [self._chunks, self._articles, self._meta])
+                self._client_obj = client
             return self._client_obj
 
 
@@ -370,6 +380,14 @@ def _connect(uri: str, token: str) -> Any:
         return MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
     except Exception as exc:  # pymilvus raises its own and grpc errors
         raise MilvusStoreError(f"cannot open the Milvus store at {uri}: {exc}") from None
+
+
+def _load_collections(client: Any, names: list[str]) -> None:
+    """Collections are searchable only once loaded; after a server (or Milvus Lite) restart they
+    come back released."""
+    for name in names:
+        if client.has_collection(name) and "NotLoad" in str(client.get_load_state(name).get("state")):
+            client.load_collection(name)
 
 
 def _chunk_row(article: Article, chunk: Chunk, text: str, vector: np.ndarray) -> dict[str, Any]:

@@ -253,3 +253,18 @@ def test_the_dense_scores_are_cosines(kind: str, tmp_path: Path) -> None:
         expected = float(embedder.embed([f"{passage.article.title}\n{passage.text}"])[0] @ embedder.embed([query])[0])
         assert passage.dense_score == pytest.approx(expected, abs=1e-3)
     assert np.isfinite([p.score for p in passages]).all()
+
+
+@pytest.mark.parametrize("kind", KINDS[1:], indirect=True)
+def test_released_collections_are_loaded_again_on_open(kind: str, tmp_path: Path) -> None:
+    """After a restart, Milvus (and Milvus Lite) keep collections released until loaded."""
+    store = _seeded(kind, tmp_path)
+    from retrieval.milvus_store import MilvusStore
+
+    assert isinstance(store, MilvusStore)
+    client = store._client()
+    for name in client.list_collections():
+        client.release_collection(name)
+    reopened = make_store(kind, tmp_path)
+    reopened.load()
+    assert reopened.counts().articles == 5 and _search(reopened, "Lavrov chemical weapons", 1)

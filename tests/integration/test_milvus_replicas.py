@@ -4,6 +4,10 @@ scaled-out deployment runs them: what one adds the other cites, what one deletes
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,3 +75,35 @@ def test_two_replicas_share_one_milvus_store(tmp_path: Path, milvus_uri: str) ->
     finally:
         second.stop()
         first.stop()
+
+
+def test_two_ingest_processes_against_one_server_lose_no_update(tmp_path: Path, milvus_uri: str) -> None:
+    env = {
+        **os.environ,
+        "CITEWIRE_STORE": "milvus",
+        "CITEWIRE_MILVUS_URI": milvus_uri,
+        "CITEWIRE_INGEST_BATCH_ARTICLES": "3",  # many small commits, interleaved between the two
+    }
+    files = []
+    for writer in ("a", "b"):
+        lines = [
+            json.dumps(
+                {"id": f"{writer}-{i}", "title": f"Report {writer}{i}", "text": f"Writer {writer} filed item {i}."}
+            )
+            for i in range(12)
+        ]
+        files.append(tmp_path / f"{writer}.jsonl")
+        files[-1].write_text("\n".join(lines) + "\n", encoding="utf-8")
+    command = [sys.executable, "-m", "cli.main", "ingest"]
+    writers = [
+        subprocess.Popen([*command, str(f)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        for f in files
+    ]
+    outputs = [w.communicate(timeout=300)[0].decode(errors="replace") for w in writers]
+    assert [w.returncode for w in writers] == [0, 0], outputs
+    assert all("12 created" in out for out in outputs), outputs
+    listed = subprocess.run(
+        [sys.executable, "-m", "cli.main", "articles", "--json"], cwd=ROOT, env=env, capture_output=True, timeout=120
+    )
+    ids = sorted(a["article_id"] for a in json.loads(listed.stdout))
+    assert ids == sorted(f"{w}-{i}" for w in ("a", "b") for i in range(12))

@@ -16,16 +16,23 @@ Milvus wants a vector field in every collection: `articles` and `meta` carry a c
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from retrieval.documents import SearchFilters
+from retrieval.errors import RetrievalError
 
 TEXT_PART_CHARS = 15_000  # a VARCHAR holds 65,535 bytes; 4-byte characters stay within it
 MAX_ID = 128
 NO_DATE = -1_000_000_000  # below any real day number (days since 1970, negative before it)
 PLACEHOLDER = [0.0, 1.0]  # the vector of a row that is not searched
 _EPOCH = date(1970, 1, 1)
+
+
+class MilvusStoreError(RetrievalError):
+    """The Milvus server cannot be reached or refused a request."""
 
 
 def chunks_schema(client: Any, dimension: int) -> tuple[Any, Any]:
@@ -122,3 +129,30 @@ def filter_expression(filters: SearchFilters | None) -> str:
     if filters.published_before is not None:
         parts.append(f"published_day <= {day_number(filters.published_before)}")
     return " and ".join(f"({p})" for p in parts)
+
+
+def connect(uri: str, token: str) -> Any:
+    try:
+        from pymilvus import MilvusClient
+    except ImportError:
+        raise MilvusStoreError(
+            "CITEWIRE_STORE=milvus needs pymilvus and milvus-lite (pip install -r requirements.txt)"
+        ) from None
+    logging.getLogger("pymilvus").setLevel(logging.ERROR)
+    if "://" not in uri:  # a Milvus Lite file: its folder is made like the FAISS index folder
+        Path(uri).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # the embedded server logs every call pymilvus makes that it does not implement (a query
+        # iterator asks for a timestamp, then falls back to the client's): not a fault
+        logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
+    try:
+        return MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
+    except Exception as exc:  # pymilvus raises its own and grpc errors
+        raise MilvusStoreError(f"cannot open the Milvus store at {uri}: {exc}") from None
+
+
+def load_collections(client: Any, names: list[str]) -> None:
+    """Collections are searchable only once loaded; after a server (or Milvus Lite) restart they
+    come back released."""
+    for name in names:
+        if client.has_collection(name) and "NotLoad" in str(client.get_load_state(name).get("state")):
+            client.load_collection(name)

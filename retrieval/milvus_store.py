@@ -14,28 +14,32 @@ the next ingest (its article's hash still differs).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
+from retrieval import milvus_rows
 from retrieval import milvus_schema as schema
 from retrieval.chunking import ChunkerSettings, chunk_article
 from retrieval.documents import Article, Chunk, SearchFilters
 from retrieval.embedding import Embedder
 from retrieval.errors import IndexMismatchError, IndexNotFoundError, RetrievalError
+from retrieval.milvus_schema import MilvusStoreError
 from retrieval.store import Candidate, IngestReport, ProgressFactory, StoreCounts, embedding_text, fuse
 from retrieval.term_stats import TermStats
 from retrieval.terms import terms
 
 logger = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
 FORMAT_VERSION = 1
 _ARTICLE_CACHE = 2_000
 _TERM_STATS_MAX_AGE_S = 60.0  # IDF weights may lag writes by this much
@@ -47,8 +51,21 @@ _PAGE = 1_000
 _FLUSH_ROWS = 256
 
 
-class MilvusStoreError(RetrievalError):
-    """The Milvus server cannot be reached or refused a request."""
+def _milvus_errors(method: Callable[P, T]) -> Callable[P, T]:
+    """Errors of pymilvus or gRPC (a server gone away mid-request) as a MilvusStoreError, which the
+    CLI and the HTTP service report (exit 1, HTTP 503) like any index problem."""
+
+    @functools.wraps(method)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return method(*args, **kwargs)
+        except RetrievalError:
+            raise
+        except Exception as exc:  # pymilvus raises MilvusException and bare gRPC errors
+            store = args[0]
+            raise MilvusStoreError(f"the Milvus store at {getattr(store, 'uri', '?')} failed: {exc}") from exc
+
+    return guarded
 
 
 class MilvusStore:
@@ -74,9 +91,11 @@ class MilvusStore:
         return f"Milvus store at {self.uri} (collections {self._chunks}, {self._articles}, {self._meta})"
 
     # ---- lifecycle --------------------------------------------------------------------------
+    @_milvus_errors
     def exists(self) -> bool:
         return self._manifest() is not None
 
+    @_milvus_errors
     def load(self) -> None:
         manifest = self._manifest()
         if manifest is None:
@@ -87,6 +106,7 @@ class MilvusStore:
         self._check_manifest(manifest)
         self.refresh()
 
+    @_milvus_errors
     def refresh(self) -> bool:
         revision = self._read_meta("revision")
         if revision == self._revision:
@@ -95,6 +115,7 @@ class MilvusStore:
         self._cache.clear()
         return True
 
+    @_milvus_errors
     def clear(self) -> None:
         """Drop the store's collections (`citewire ingest --rebuild`)."""
         client = self._client()
@@ -105,6 +126,7 @@ class MilvusStore:
         self._cache.clear()
 
     # ---- writes -----------------------------------------------------------------------------
+    @_milvus_errors
     def upsert(self, articles: Iterable[Article], progress: ProgressFactory | None = None) -> IngestReport:
         incoming = {article.article_id: article for article in articles}
         self._ensure_collections()
@@ -121,10 +143,10 @@ class MilvusStore:
         texts = [embedding_text(article, chunk) for article, chunk in pairs]
         vectors = self._embedder.embed(texts, progress=progress(len(texts)) if progress else None)
         client = self._client()
-        rows = [_chunk_row(a, c, t, v) for (a, c), t, v in zip(pairs, texts, vectors, strict=True)]
+        rows = [milvus_rows.chunk_row(a, c, t, v) for (a, c), t, v in zip(pairs, texts, vectors, strict=True)]
         for start in range(0, len(rows), _PAGE):
             client.upsert(self._chunks, rows[start : start + _PAGE])
-        client.upsert(self._articles, [row for a in changed for row in _article_rows(a)])
+        client.upsert(self._articles, [row for a in changed for row in milvus_rows.article_rows(a)])
         updated = [a for a in changed if a.article_id in stored]
         if updated:  # what a longer earlier version left behind (a new article has nothing)
             self._delete_leftovers(updated, pairs)
@@ -138,7 +160,7 @@ class MilvusStore:
         and one delete per collection (a delete by filter per article scans the collection each time)."""
         client = self._client()
         keep = {chunk.chunk_id for _, chunk in pairs} | {
-            f"{a.article_id}#{n}" for a in updated for n in range(len(_text_parts(a.text)))
+            f"{a.article_id}#{n}" for a in updated for n in range(len(milvus_rows.text_parts(a.text)))
         }
         ids = schema.in_list("article_id", [a.article_id for a in updated])
         for collection, key in ((self._chunks, "chunk_id"), (self._articles, "part_id")):
@@ -156,6 +178,7 @@ class MilvusStore:
             except Exception as exc:  # a server's flush rate limit: it flushes by itself
                 logger.debug("flush of %s not done: %s", name, exc)
 
+    @_milvus_errors
     def delete(self, article_ids: Iterable[str]) -> list[str]:
         ids = sorted(set(article_ids))
         if not ids or not self.exists():
@@ -169,22 +192,26 @@ class MilvusStore:
         return present
 
     # ---- reads ------------------------------------------------------------------------------
+    @_milvus_errors
     def article(self, article_id: str) -> Article | None:
         return self._read_articles([article_id]).get(article_id)
 
+    @_milvus_errors
     def articles(self) -> list[Article]:
         rows = list(
             self._iterate(
                 self._articles, 'article_id != ""', ["article_id", "content_hash", "part", "parts", "meta", "text"]
             )
         )
-        return sorted(_assemble(rows).values(), key=lambda a: a.article_id)
+        return sorted(milvus_rows.assemble(rows).values(), key=lambda a: a.article_id)
 
+    @_milvus_errors
     def missing(self, article_ids: Iterable[str]) -> list[str]:
         wanted = list(article_ids)
         present = self._hashes(wanted)
         return [a for a in wanted if a not in present]
 
+    @_milvus_errors
     def counts(self) -> StoreCounts:
         if not self.exists():
             return StoreCounts(0, 0)
@@ -193,6 +220,7 @@ class MilvusStore:
         chunks = client.query(self._chunks, filter='chunk_id != ""', output_fields=["count(*)"])
         return StoreCounts(int(articles[0]["count(*)"]), int(chunks[0]["count(*)"]))
 
+    @_milvus_errors
     def newest_published(self) -> date | None:
         revision = self._revision or ""
         if self._newest is None or self._newest[0] != revision:
@@ -202,6 +230,7 @@ class MilvusStore:
             self._newest = (revision, newest)
         return self._newest[1]
 
+    @_milvus_errors
     def term_stats(self) -> TermStats:
         """Document frequencies over every stored passage; recomputed after a write, at most once a minute."""
         revision = self._revision or ""
@@ -213,6 +242,7 @@ class MilvusStore:
         assert self._term_stats is not None
         return self._term_stats[2]
 
+    @_milvus_errors
     def search(
         self, query: str, query_vector: np.ndarray, candidates: int, filters: SearchFilters | None
     ) -> list[Candidate]:
@@ -289,7 +319,7 @@ class MilvusStore:
             rows = self._client().query(
                 self._articles, filter=schema.in_list("article_id", wanted), output_fields=fields
             )
-            read = _assemble(rows)
+            read = milvus_rows.assemble(rows)
             if len(self._cache) + len(read) > _ARTICLE_CACHE:
                 self._cache.clear()
             self._cache.update(read)
@@ -376,96 +406,10 @@ class MilvusStore:
     def _client(self) -> Any:
         with self._client_lock:
             if self._client_obj is None:
-                client = _connect(self.uri, self._token)
-                _load_collections(client, [self._chunks, self._articles, self._meta])
+                client = schema.connect(self.uri, self._token)
+                schema.load_collections(client, [self._chunks, self._articles, self._meta])
                 self._client_obj = client
             return self._client_obj
-
-
-def _connect(uri: str, token: str) -> Any:
-    try:
-        from pymilvus import MilvusClient
-    except ImportError:
-        raise MilvusStoreError(
-            "CITEWIRE_STORE=milvus needs pymilvus and milvus-lite (pip install -r requirements.txt)"
-        ) from None
-    logging.getLogger("pymilvus").setLevel(logging.ERROR)
-    if "://" not in uri:  # a Milvus Lite file: its folder is made like the FAISS index folder
-        Path(uri).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        # the embedded server logs every call pymilvus makes that it does not implement (a query
-        # iterator asks for a timestamp, then falls back to the client's): not a fault
-        logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
-    try:
-        return MilvusClient(uri=uri, token=token) if token else MilvusClient(uri=uri)
-    except Exception as exc:  # pymilvus raises its own and grpc errors
-        raise MilvusStoreError(f"cannot open the Milvus store at {uri}: {exc}") from None
-
-
-def _load_collections(client: Any, names: list[str]) -> None:
-    """Collections are searchable only once loaded; after a server (or Milvus Lite) restart they
-    come back released."""
-    for name in names:
-        if client.has_collection(name) and "NotLoad" in str(client.get_load_state(name).get("state")):
-            client.load_collection(name)
-
-
-def _chunk_row(article: Article, chunk: Chunk, text: str, vector: np.ndarray) -> dict[str, Any]:
-    return {
-        "chunk_id": chunk.chunk_id,
-        "article_id": article.article_id,
-        "content_hash": article.content_hash,
-        "position": chunk.position,
-        "start": chunk.start,
-        "end": chunk.end,
-        "source_key": (article.source or "").casefold(),
-        "published_day": schema.day_number(article.published),
-        "bm25_text": " ".join(terms(text))[:60_000],
-        "dense": vector.astype(np.float32).tolist(),
-    }
-
-
-def _text_parts(text: str) -> list[str]:
-    return [text[i : i + schema.TEXT_PART_CHARS] for i in range(0, len(text), schema.TEXT_PART_CHARS)] or [""]
-
-
-def _article_rows(article: Article) -> list[dict[str, Any]]:
-    parts = _text_parts(article.text)
-    meta = json.dumps(
-        {k: v for k, v in article.to_dict().items() if k not in ("text", "article_id")}, ensure_ascii=False
-    )
-    return [
-        {
-            "part_id": f"{article.article_id}#{n}",
-            "article_id": article.article_id,
-            "content_hash": article.content_hash,
-            "part": n,
-            "parts": len(parts),
-            "published_day": schema.day_number(article.published),
-            "meta": meta if n == 0 else "",
-            "text": part,
-            "placeholder": schema.PLACEHOLDER,
-        }
-        for n, part in enumerate(parts)
-    ]
-
-
-def _assemble(rows: Iterable[dict[str, Any]]) -> dict[str, Article]:
-    """Articles from their text parts; one whose parts are incomplete or of mixed versions
-    (a write under way) is left out."""
-    by_article: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        by_article.setdefault(row["article_id"], []).append(row)
-    articles = {}
-    for article_id, parts in by_article.items():
-        parts.sort(key=lambda r: r["part"])
-        first = parts[0]
-        if first["part"] != 0 or len(parts) != first["parts"] or len({p["content_hash"] for p in parts}) != 1:
-            continue
-        meta = json.loads(first["meta"])
-        article = Article.from_dict({**meta, "article_id": article_id, "text": "".join(p["text"] for p in parts)})
-        if article.content_hash == first["content_hash"]:
-            articles[article_id] = article
-    return articles
 
 
 def _now() -> str:

@@ -22,7 +22,7 @@ from retrieval.faiss_store import FaissStore
 from retrieval.loaders import load_articles
 from retrieval.retriever import Retriever
 from retrieval.store import ArticleStore
-from service.http.loopback import MilvusLiteServer
+from service.http.loopback import MilvusLiteServer, free_port
 from tests.conftest import SEEDS, require
 from tests.fakes import HashEmbedder
 
@@ -268,3 +268,15 @@ def test_released_collections_are_loaded_again_on_open(kind: str, tmp_path: Path
     reopened = make_store(kind, tmp_path)
     reopened.load()
     assert reopened.counts().articles == 5 and _search(reopened, "Lavrov chemical weapons", 1)
+
+
+def test_an_unreachable_milvus_server_is_a_clear_store_error(tmp_path: Path) -> None:
+    require(importlib.util.find_spec("pymilvus") and importlib.util.find_spec("milvus_lite"), "pymilvus + milvus-lite")
+    from retrieval.milvus_schema import MilvusStoreError
+    from retrieval.milvus_store import MilvusStore
+
+    store = MilvusStore(f"http://127.0.0.1:{free_port()}", HashEmbedder(), ChunkerSettings())
+    with pytest.raises(MilvusStoreError, match="cannot open the Milvus store at http://127.0.0.1:"):
+        store.exists()
+    with pytest.raises(MilvusStoreError):
+        Retriever(store, HashEmbedder()).search("anything", 3)

@@ -1,0 +1,73 @@
+"""Rows of the Milvus store's collections, to and from `Article`s and `Chunk`s (see
+milvus_schema.py for the collections)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from retrieval import milvus_schema as schema
+from retrieval.documents import Article, Chunk
+from retrieval.terms import terms
+
+
+def chunk_row(article: Article, chunk: Chunk, text: str, vector: np.ndarray) -> dict[str, Any]:
+    return {
+        "chunk_id": chunk.chunk_id,
+        "article_id": article.article_id,
+        "content_hash": article.content_hash,
+        "position": chunk.position,
+        "start": chunk.start,
+        "end": chunk.end,
+        "source_key": (article.source or "").casefold(),
+        "published_day": schema.day_number(article.published),
+        "bm25_text": " ".join(terms(text))[:60_000],
+        "dense": vector.astype(np.float32).tolist(),
+    }
+
+
+def text_parts(text: str) -> list[str]:
+    return [text[i : i + schema.TEXT_PART_CHARS] for i in range(0, len(text), schema.TEXT_PART_CHARS)] or [""]
+
+
+def article_rows(article: Article) -> list[dict[str, Any]]:
+    parts = text_parts(article.text)
+    meta = json.dumps(
+        {k: v for k, v in article.to_dict().items() if k not in ("text", "article_id")}, ensure_ascii=False
+    )
+    return [
+        {
+            "part_id": f"{article.article_id}#{n}",
+            "article_id": article.article_id,
+            "content_hash": article.content_hash,
+            "part": n,
+            "parts": len(parts),
+            "published_day": schema.day_number(article.published),
+            "meta": meta if n == 0 else "",
+            "text": part,
+            "placeholder": schema.PLACEHOLDER,
+        }
+        for n, part in enumerate(parts)
+    ]
+
+
+def assemble(rows: Iterable[dict[str, Any]]) -> dict[str, Article]:
+    """Articles from their text parts; one whose parts are incomplete or of mixed versions
+    (a write under way) is left out."""
+    by_article: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_article.setdefault(row["article_id"], []).append(row)
+    articles = {}
+    for article_id, parts in by_article.items():
+        parts.sort(key=lambda r: r["part"])
+        first = parts[0]
+        if first["part"] != 0 or len(parts) != first["parts"] or len({p["content_hash"] for p in parts}) != 1:
+            continue
+        meta = json.loads(first["meta"])
+        article = Article.from_dict({**meta, "article_id": article_id, "text": "".join(p["text"] for p in parts)})
+        if article.content_hash == first["content_hash"]:
+            articles[article_id] = article
+    return articles

@@ -1,18 +1,22 @@
 # citewire image: the models and the seed index baked in, installed with the same Makefile
 # targets a developer uses (`make install`, `make ingest-seeds`), run as a non-root user.
+#   make image          (podman, offline: scripts/build-image.sh makes the base with debootstrap)
 #   docker build -t citewire . && docker run -p 8000:8000 citewire
-FROM python:3.11-slim
+FROM debian:bookworm-slim
 
-# make drives the install, exactly as on a developer machine
+# Python 3.11 is bookworm's python3; make drives the install, exactly as on a developer machine
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends make \
+    && apt-get install -y --no-install-recommends python3 python3-venv make ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 
+# a folder of wheels on the build machine (scripts/build-image.sh mounts torch's CPU build there)
+ARG PIP_FIND_LINKS=""
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     HF_HUB_OFFLINE=1 \
     PYTHON=python3.11 \
+    PIP_FIND_LINKS=${PIP_FIND_LINKS} \
     CITEWIRE_CACHE_DIR=/app/models \
     CITEWIRE_INDEX_DIR=/app/var/index \
     CITEWIRE_HOST=0.0.0.0 \
@@ -22,7 +26,7 @@ RUN useradd --create-home --uid 10001 citewire
 WORKDIR /app
 COPY --chown=10001:10001 . /app
 USER 10001
-RUN make install ingest-seeds
+RUN make install ingest-seeds && rm -rf /home/citewire/.cache/pip
 
 EXPOSE 8000
 # healthy = models loaded and index present (/readyz answers 200); loading takes ~15-30 s

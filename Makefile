@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install install-dev serve test test-fast lint ingest-seeds eval eval-gate ci-gates eval-all fit-declines bench clean
+.PHONY: install install-dev serve test test-fast lint ingest-seeds eval eval-gate ci-gates eval-all fit-declines bench image clean
 
 $(VENV)/.install-stamp: requirements.txt requirements-models.txt pyproject.toml scripts/install.sh
 	scripts/install.sh
@@ -58,14 +58,18 @@ fit-declines: install                    ## refit the decline model on dev-split
 eval-all: install                        ## every row of the README's evaluation table (about 35 min on 2 cores)
 	scripts/eval_all.sh
 
-bench: install                           ## every benchmark of the README's Performance section (about 30 min on 2 cores)
+bench: install                           ## every benchmark of the README's Performance section (about 45 min on 2 cores)
 	$(BIN)/python -m bench.ingest_search --queries 400
 	$(BIN)/python -m bench.answer
 	$(BIN)/python -m bench.http
 	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.stores
 
 ingest-seeds: install
 	$(BIN)/citewire ingest seeds/
+
+image:                                  ## the container image, with podman, offline (base made by debootstrap)
+	scripts/build-image.sh citewire:latest
 
 clean:
 	rm -rf var $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -10,13 +10,14 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends python3 python3-venv make ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 
-# a folder of wheels on the build machine (scripts/build-image.sh mounts torch's CPU build there)
+# From the build machine, for the install step only (scripts/build-image.sh mounts them): a folder
+# of wheels (torch's CPU build), and the CA bundle of a TLS-intercepting proxy in front of PyPI
 ARG PIP_FIND_LINKS=""
+ARG PIP_CERT=""
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     HF_HUB_OFFLINE=1 \
     PYTHON=python3.11 \
-    PIP_FIND_LINKS=${PIP_FIND_LINKS} \
     CITEWIRE_CACHE_DIR=/app/models \
     CITEWIRE_INDEX_DIR=/app/var/index \
     CITEWIRE_HOST=0.0.0.0 \
@@ -26,7 +27,10 @@ RUN useradd --create-home --uid 10001 citewire
 WORKDIR /app
 COPY --chown=10001:10001 . /app
 USER 10001
-RUN make install ingest-seeds && rm -rf /home/citewire/.cache/pip
+RUN if [ -z "$PIP_FIND_LINKS" ]; then unset PIP_FIND_LINKS; fi \
+    && if [ -z "$PIP_CERT" ]; then unset PIP_CERT; fi \
+    && make install ingest-seeds \
+    && rm -rf /home/citewire/.cache/pip
 
 EXPOSE 8000
 # healthy = models loaded and index present (/readyz answers 200); loading takes ~15-30 s

@@ -2,7 +2,7 @@
 from the built image's own filesystem (`podman image mount` + `chroot`: `podman run` is not
 permitted on the development machine) until `/readyz` answers. Needs root. Not part of the tests.
 
-    python3 -m bench.image [--tag citewire:latest] [--skip-build] [--out runs/bench/image.json]
+    .venv/bin/python -m bench.image [--tag citewire:latest] [--skip-build] [--out runs/bench/image.json]
 
 Prints the build time, the image size and the time from start to ready, and the /readyz body.
 """

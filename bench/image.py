@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -53,6 +54,8 @@ def _serve_from_image(tag: str, port: int) -> dict[str, Any]:
             target = f"{root}/{name}"
             subprocess.run(["mount", "--bind", f"/{name}", target], check=True)
             mounted.append(target)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=1777", "tmpfs", f"{root}/tmp"], check=True)
+        mounted.append(f"{root}/tmp")  # the mounted image is read-only: the index is copied here
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "HOME": "/home/citewire",
@@ -70,7 +73,13 @@ def _serve_from_image(tag: str, port: int) -> dict[str, Any]:
         started = time.perf_counter()
         log = open(ROOT / "runs" / "bench-image-serve.log", "wb")  # noqa: SIM115 - closed below
         process = subprocess.Popen(
-            ["chroot", "--userspec=10001:10001", root, "/app/.venv/bin/citewire", "serve"],
+            [
+                shutil.which("chroot") or "/usr/sbin/chroot",
+                "--userspec=10001:10001",
+                root,
+                "/app/.venv/bin/citewire",
+                "serve",
+            ],
             env=env,
             stdout=log,
             stderr=log,

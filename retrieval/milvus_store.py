@@ -248,34 +248,27 @@ class MilvusStore:
     ) -> list[Candidate]:
         query_terms = " ".join(terms(query))
         expression = schema.filter_expression(filters)
-        client = self._client()
-        fields = ["article_id", "content_hash", "position", "start", "end"]
-        dense_hits = client.search(
-            self._chunks,
-            data=[query_vector[0].tolist()],
-            anns_field="dense",
-            limit=candidates,
-            filter=expression,
-            output_fields=fields,
-            search_params={"metric_type": "IP"},
-        )[0]
-        lexical_hits = []
-        if query_terms:
-            lexical_hits = client.search(
-                self._chunks,
-                data=[query_terms],
-                anns_field="sparse",
-                limit=candidates,
-                filter=expression,
-                output_fields=fields,
-                search_params={"metric_type": "BM25"},
-            )[0]
+        dense_hits = self._search_field("dense", query_vector[0].tolist(), "IP", candidates, expression)
+        lexical_hits = self._search_field("sparse", query_terms, "BM25", candidates, expression) if query_terms else []
         dense = [(hit["chunk_id"], float(hit["distance"])) for hit in dense_hits]
         lexical = [hit["chunk_id"] for hit in lexical_hits]
         rows = {hit["chunk_id"]: hit["entity"] for hit in [*dense_hits, *lexical_hits]}
         return self._candidates(fuse(dense, lexical), rows, dict(dense), lexical, query_vector)
 
     # ---- helpers ----------------------------------------------------------------------------
+    def _search_field(self, field: str, query: Any, metric: str, limit: int, expression: str) -> list[dict[str, Any]]:
+        fields = ["article_id", "content_hash", "position", "start", "end"]
+        hits = self._client().search(
+            self._chunks,
+            data=[query],
+            anns_field=field,
+            limit=limit,
+            filter=expression,
+            output_fields=fields,
+            search_params={"metric_type": metric},
+        )
+        return list(hits[0])
+
     def _candidates(
         self,
         fused: list[tuple[str, float]],

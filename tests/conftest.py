@@ -20,6 +20,18 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+# an article that is not in the seeds: added and deleted over HTTP by the server tests
+WATER = {
+    "id": "aleppo-water-2017",
+    "title": "Aleppo water station back in service",
+    "text": (
+        "The Suleiman al-Halabi water station in Aleppo resumed pumping on Friday after engineers replaced "
+        "four damaged pumps, the city council said. The station supplies about half of the city's water."
+    ),
+    "source": "Test Wire",
+    "published": "2017-03-03",
+}
+WATER_Q = "How many pumps did engineers replace at the Suleiman al-Halabi water station?"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

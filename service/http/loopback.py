@@ -44,13 +44,11 @@ class ThreadedServer:
         self._thread.join(10)
 
 
-class ServeProcess:
-    """`citewire serve` as a subprocess with the given CITEWIRE_* environment."""
+class _ChildServer:
+    """A server process on a free loopback port, its output in `log`; `stop()` ends it."""
 
-    def __init__(self, root: Path, env: dict[str, str], log: Path) -> None:
+    def __init__(self, log: Path) -> None:
         self.port = free_port()
-        self._root = root
-        self._env = {**os.environ, **env, "CITEWIRE_PORT": str(self.port)}
         self._log = log
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -61,6 +59,27 @@ class ServeProcess:
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
+
+    def stop(self) -> None:
+        if self._process and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(30)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(10)
+
+    def log(self) -> str:
+        return self._log.read_text(errors="replace")
+
+
+class ServeProcess(_ChildServer):
+    """`citewire serve` as a subprocess with the given CITEWIRE_* environment."""
+
+    def __init__(self, root: Path, env: dict[str, str], log: Path) -> None:
+        super().__init__(log)
+        self._root = root
+        self._env = {**os.environ, **env, "CITEWIRE_PORT": str(self.port)}
 
     def launch(self) -> ServeProcess:
         """Start the process without waiting for it to be ready."""
@@ -79,18 +98,6 @@ class ServeProcess:
             raise
         return self
 
-    def stop(self) -> None:
-        if self._process and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(30)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(10)
-
-    def log(self) -> str:
-        return self._log.read_text(errors="replace")
-
 
 def wait_ready(url: str, timeout_s: float, process: subprocess.Popen[bytes] | None = None) -> None:
     deadline = time.monotonic() + timeout_s
@@ -106,23 +113,17 @@ def wait_ready(url: str, timeout_s: float, process: subprocess.Popen[bytes] | No
     raise TimeoutError(f"{url} was not ready within {timeout_s} s")
 
 
-class MilvusLiteServer:
+class MilvusLiteServer(_ChildServer):
     """`milvus-lite server` on a free loopback port (a Milvus that several processes share), for
     tests and benchmarks of the Milvus store."""
 
     def __init__(self, data_dir: Path, log: Path) -> None:
-        self.port = free_port()
+        super().__init__(log)
         self._data_dir = data_dir
-        self._log = log
-        self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def uri(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
+        return self.url
 
     def __enter__(self) -> MilvusLiteServer:
         command = [
@@ -150,13 +151,7 @@ class MilvusLiteServer:
         raise TimeoutError(f"milvus-lite server did not listen on {self.port} within 60 s: {self._tail()}")
 
     def __exit__(self, *exc: object) -> None:
-        if self._process and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(30)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait(10)
+        self.stop()
 
     def _tail(self) -> str:
-        return self._log.read_text(errors="replace")[-2000:]
+        return self.log()[-2000:]

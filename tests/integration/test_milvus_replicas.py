@@ -15,20 +15,9 @@ import httpx
 import pytest
 
 from service.http.loopback import MilvusLiteServer, ServeProcess
-from tests.conftest import ROOT, SEEDS, require
+from tests.conftest import ROOT, SEEDS, WATER, WATER_Q, require
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
-WATER = {
-    "id": "aleppo-water-2017",
-    "title": "Aleppo water station back in service",
-    "text": (
-        "The Suleiman al-Halabi water station in Aleppo resumed pumping on Friday after engineers replaced "
-        "four damaged pumps, the city council said. The station supplies about half of the city's water."
-    ),
-    "source": "Test Wire",
-    "published": "2017-03-03",
-}
-WATER_Q = "How many pumps did engineers replace at the Suleiman al-Halabi water station?"
 
 
 @pytest.fixture

@@ -13,21 +13,10 @@ from openai.types.responses import ResponseCompletedEvent, ResponseOutputMessage
 from openai.types.responses.response_output_text import AnnotationURLCitation
 
 from service.http.loopback import ServeProcess
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, WATER, WATER_Q
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 THREAT_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"
-WATER = {
-    "id": "aleppo-water-2017",
-    "title": "Aleppo water station back in service",
-    "text": (
-        "The Suleiman al-Halabi water station in Aleppo resumed pumping on Friday after engineers replaced "
-        "four damaged pumps, the city council said. The station supplies about half of the city's water."
-    ),
-    "source": "Test Wire",
-    "published": "2017-03-03",
-}
-WATER_Q = "How many pumps did engineers replace at the Suleiman al-Halabi water station?"
 
 
 def server(tmp_path: Path, **env: str) -> ServeProcess:

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from retrieval.documents import SearchFilters
 from service.answer.conversation import Turn
 from service.answer.result import Answer
+from service.errors import ServiceBusyError
 from service.http.admission import Admission, Ticket, free_ticket
 from service.http.metrics import Metrics
 from service.pipeline import Pipeline
@@ -90,12 +91,18 @@ class Answering:
         mode = params.mode or self.pipeline.settings.default_mode
         if mode != "llm":
             return checked, free_ticket()
+        if not self._max_wait_s:
+            return checked, self._admission.enter()  # always wait (ServiceBusyError, a 503, when full)
         wait_s = self._admission.expected_wait_s()
-        if self._max_wait_s and wait_s > self._max_wait_s:
-            self._metrics.shed.inc()
+        if wait_s <= self._max_wait_s:
+            try:
+                return checked, self._admission.enter()
+            except ServiceBusyError:
+                note = "the model was busy (its queue is full): answered without it"
+        else:
             note = f"the model was busy (expected wait {wait_s:.0f} s > {self._max_wait_s:g} s): answered without it"
-            return replace(checked, mode="extractive", shed=note), free_ticket()
-        return checked, self._admission.enter()
+        self._metrics.shed.inc()
+        return replace(checked, mode="extractive", shed=note), free_ticket()
 
     def _work(self, params: AskParams, ticket: Ticket, channel: _Channel) -> None:
         try:

@@ -167,7 +167,7 @@ def test_server_down_shows_the_error_and_retry_works_after_restart(page: Page, s
 
 
 def test_busy_server_503_waits_for_retry_after_then_retry_works(page: Page, serve) -> None:
-    server = serve(LAVROV_A, LAVROV_A, queue_size=0)
+    server = serve(LAVROV_A, LAVROV_A, queue_size=0, max_model_wait_s=0)  # 0: wait for the model, 503 when full
     server.generator.hold = threading.Event()
     blocker = threading.Thread(
         target=httpx.post, args=(f"{server.url}/api/ask",), kwargs={"json": {"question": LAVROV_Q}, "timeout": 60}

@@ -127,7 +127,9 @@ def test_mcp_over_http_needs_a_key_when_keys_are_set(serve) -> None:
 
 
 def test_mcp_ask_over_http_goes_through_the_admission_queue(serve) -> None:
-    url, generator = serve(LAVROV_A, queue_size=0)  # one answer at a time, none waiting
+    url, generator = serve(
+        LAVROV_A, queue_size=0, max_model_wait_s=0
+    )  # one answer at a time, none waiting, 503 past it
     generator.hold = threading.Event()
 
     async def session() -> None:

@@ -86,7 +86,7 @@ def test_official_openai_client_sees_keys_and_busy_errors(serve) -> None:
 
 
 def test_ten_concurrent_askers_get_answers_or_clean_503s(serve) -> None:
-    url, generator = serve(*([LAVROV_A] * 10), queue_size=3)
+    url, generator = serve(*([LAVROV_A] * 10), queue_size=3, max_model_wait_s=0)  # 0: always wait for the model
     generator.delay_s = 0.01
 
     def ask(_: int) -> httpx.Response:

@@ -230,7 +230,7 @@ def test_cors_allow_list(make_client) -> None:
 
 
 def test_full_queue_is_a_503_with_retry_after_and_search_stays_available(make_client) -> None:
-    client, generator = make_client(LAVROV_A, queue_size=0)
+    client, generator = make_client(LAVROV_A, queue_size=0, max_model_wait_s=0)  # 0: always wait for the model
     generator.hold = threading.Event()
     results: list[int] = []
 

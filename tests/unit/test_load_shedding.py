@@ -53,6 +53,21 @@ def test_a_long_queue_sends_the_question_down_the_extractive_path(
     ticket.release()
 
 
+def test_a_full_queue_sends_the_question_down_the_extractive_path_instead_of_a_503(
+    make_pipeline: Callable[..., tuple[Pipeline, ScriptedGenerator]],
+) -> None:
+    pipeline, _ = make_pipeline()
+    admission = Admission(queue_size=1, expected_answer_s=1)  # room for 2; waits stay short
+    metrics = Metrics(queue_depth=lambda: admission.waiting)
+    answering = Answering(pipeline, admission, metrics, max_wait_s=10)
+    held = [admission.enter(), admission.enter()]
+    params, ticket = answering._admit(AskParams(QUESTION, mode="llm"))
+    assert params.mode == "extractive" and params.shed == "the model was busy (its queue is full): answered without it"
+    assert admission.admitted == 2 and b"citewire_answers_shed_total 1.0" in metrics.render()
+    ticket.release()
+    del held
+
+
 @pytest.mark.parametrize("max_wait_s", [0.0])
 def test_zero_always_waits_for_the_model(
     make_pipeline: Callable[..., tuple[Pipeline, ScriptedGenerator]], max_wait_s: float

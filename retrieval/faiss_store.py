@@ -28,7 +28,15 @@ from retrieval.documents import Article, Chunk, SearchFilters
 from retrieval.embedding import Embedder
 from retrieval.errors import IndexMismatchError, IndexNotFoundError
 from retrieval.lexical import BM25Index
-from retrieval.store import Candidate, IngestReport, ProgressFactory, StoreCounts, embedding_text, fuse
+from retrieval.store import (
+    Candidate,
+    IngestReport,
+    ProgressFactory,
+    StoreCounts,
+    embedding_text,
+    fuse,
+    plan_upsert,
+)
 from retrieval.term_stats import TermStats
 
 logger = logging.getLogger(__name__)
@@ -153,12 +161,7 @@ class FaissStore:
         incoming = {article.article_id: article for article in articles}
         with index_store.write_lock(self.path):
             base = self._read_or_empty()
-            changed = [a for a in incoming.values() if base.hashes.get(a.article_id) != a.content_hash]
-            report = IngestReport(
-                created=sorted(a.article_id for a in changed if a.article_id not in base.articles),
-                updated=sorted(a.article_id for a in changed if a.article_id in base.articles),
-                unchanged=sorted(set(incoming) - {a.article_id for a in changed}),
-            )
+            changed, report = plan_upsert(incoming, base.hashes)
             if not changed:
                 self._snapshot = base
                 return report

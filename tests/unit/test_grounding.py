@@ -272,6 +272,12 @@ def _own_article(text: str) -> list[Passage]:
             "The album was recorded in Berlin and is the band's most personal work to date.",
             "The album was recorded in Berlin and is the band's most personal work since 2010.",
         ),
+        (  # "Homs" tagged a common noun in the claim, a proper noun in the quote: the same place
+            "The Station 112 water plant in Homs resumed pumping on Friday after engineers replaced four damaged "
+            "pumps, the city council said.",
+            "Engineers replaced four damaged pumps at the Station 112 water plant in Homs.",
+            "Engineers replaced four damaged pumps at the Station 112 water plant in Hama.",
+        ),
         (  # "the 60-year-old" is the tourist the sentence before names
             "A tourist was hurt near the station on Sunday. The 60-year-old was attacked by a man in his 20s.",
             "The 60-year-old tourist was attacked by a man in his 20s.",

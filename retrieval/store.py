@@ -157,6 +157,7 @@ class StoreSettings:
     milvus_uri: str = ""
     milvus_token: str = ""
     milvus_prefix: str = "citewire_"
+    milvus_index: str = "FLAT"  # the dense index a new Milvus collection gets
 
 
 def open_store(settings: StoreSettings, embedder: Embedder, chunker: ChunkerSettings) -> ArticleStore:
@@ -164,7 +165,14 @@ def open_store(settings: StoreSettings, embedder: Embedder, chunker: ChunkerSett
     if settings.kind == "milvus":
         from retrieval.milvus_store import MilvusStore  # pymilvus loads only when asked
 
-        return MilvusStore(settings.milvus_uri, embedder, chunker, settings.milvus_token, settings.milvus_prefix)
+        return MilvusStore(
+            settings.milvus_uri,
+            embedder,
+            chunker,
+            settings.milvus_token,
+            settings.milvus_prefix,
+            settings.milvus_index,
+        )
     from retrieval.faiss_store import FaissStore
 
     return FaissStore(settings.index_dir, embedder, chunker)

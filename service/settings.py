@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     milvus_collection_prefix: str = Field(
         "citewire_", description="Milvus store: prefix of the collection names (several archives on one server)."
     )
+    milvus_index: Literal["FLAT", "AUTOINDEX", "HNSW", "IVF_FLAT", "IVF_SQ8"] = Field(
+        "FLAT",
+        description="Milvus store: the dense index built when the collections are created. FLAT is exact; "
+        "AUTOINDEX (the server's choice: HNSW in Milvus Lite) or HNSW for millions of passages.",
+    )
     ingest_batch_articles: int = Field(
         256,
         ge=1,
@@ -179,6 +184,7 @@ class PipelineSettings:
     milvus_uri: str
     milvus_token: str
     milvus_collection_prefix: str
+    milvus_index: str
     ingest_batch_articles: int
     cache_dir: Path
     embedder: str
@@ -211,7 +217,12 @@ class PipelineSettings:
     @property
     def store(self) -> StoreSettings:
         return StoreSettings(
-            self.store_kind, self.index_dir, self.milvus_uri, self.milvus_token, self.milvus_collection_prefix
+            self.store_kind,
+            self.index_dir,
+            self.milvus_uri,
+            self.milvus_token,
+            self.milvus_collection_prefix,
+            self.milvus_index,
         )
 
 

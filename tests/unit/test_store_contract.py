@@ -280,3 +280,24 @@ def test_an_unreachable_milvus_server_is_a_clear_store_error(tmp_path: Path) -> 
         store.exists()
     with pytest.raises(MilvusStoreError):
         Retriever(store, HashEmbedder()).search("anything", 3)
+
+
+@pytest.mark.parametrize("dense_index", ["HNSW", "AUTOINDEX", "IVF_FLAT"])
+def test_an_approximate_milvus_index_finds_what_the_exact_one_finds(tmp_path: Path, dense_index: str) -> None:
+    """CITEWIRE_MILVUS_INDEX: the collections get that dense index; on the seeds (a few dozen
+    passages) an approximate index must rank the same passages first as FLAT, filters included."""
+    require(importlib.util.find_spec("pymilvus") and importlib.util.find_spec("milvus_lite"), "pymilvus + milvus-lite")
+    from retrieval.milvus_store import MilvusStore
+
+    stores = []
+    for name in ("FLAT", dense_index):
+        store = MilvusStore(str(tmp_path / f"{name}.db"), HashEmbedder(), ChunkerSettings(), dense_index=name)
+        store.upsert(load_articles([SEEDS]))
+        store.load()
+        stores.append(store)
+    index = stores[1]._client().describe_index(stores[1]._chunks, "dense")
+    assert index["index_type"] == dense_index
+    early = SearchFilters(published_before=date(2012, 12, 25))
+    for query, filters in (("Lavrov chemical weapons", None), ("Assad Russia", early)):
+        exact = _search(stores[0], query, 3, filters)
+        assert exact and _search(stores[1], query, 3, filters) == exact

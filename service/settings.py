@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     )
     threads: int = Field(2, ge=1, description="CPU threads for generation.")
     n_ctx: int = Field(4096, ge=512, description="Context size (tokens) of the generator.")
+    llamacpp_cache_ram_mb: int = Field(
+        0,
+        ge=0,
+        description="llamacpp: memory (MB) for llama.cpp's cache of earlier prompts (0: none; resident memory "
+        "grows until it is full).",
+    )
     max_tokens: int = Field(200, ge=16, le=4096, description="Most answer tokens generated.")
     transformers_model: str = Field(
         "", description="transformers backend: a Hugging Face model directory (or one holding a GGUF)."

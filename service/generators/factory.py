@@ -18,7 +18,9 @@ def build_generator(settings: Settings) -> Generator:
     split Qwen GGUFs, assembled once) here, so a missing model fails before start-up ends."""
     if settings.generator == "llamacpp":
         path = resolve_model_path(settings.model, settings.cache_dir)
-        return LlamaCppGenerator(path, threads=settings.threads, n_ctx=settings.n_ctx)
+        return LlamaCppGenerator(
+            path, threads=settings.threads, n_ctx=settings.n_ctx, cache_ram_mib=settings.llamacpp_cache_ram_mb
+        )
     if settings.generator == "transformers":
         model_dir, gguf_file = _transformers_source(settings)
         return TransformersGenerator(model_dir, gguf_file, threads=settings.threads)

@@ -20,6 +20,11 @@ What the xllamacpp API does (2026.10.11549), found by reading the binding and tr
 - `CommonParams.verbosity = 0` silences llama.cpp's stderr log (default 3 logs each request).
 - `cache_prompt` (default on, per request too) keeps the slot's KV cache, so a request that
   shares a prefix with the previous one only reads the new tokens (`usage.prompt_tokens_details`).
+- `cache_ram_mib` (llama-server's default 8192) also keeps earlier prompts' KV states in host
+  memory; every distinct prompt adds its KV state (28 KB per token for the 1.5B's f16 cache)
+  until the cache is full, so resident memory keeps growing under load (measured: +212 MB in
+  4 minutes of ten askers at 1024 MB, +5 MB with it off). Off by default here
+  (`CITEWIRE_LLAMACPP_CACHE_RAM_MB`): the slot's own cache already keeps the shared prefix.
 """
 
 from __future__ import annotations
@@ -85,7 +90,7 @@ class LlamaCppGenerator:
         n_ctx: int,
         *,
         n_batch: int = 128,
-        cache_ram_mib: int = 1024,
+        cache_ram_mib: int = 0,
         log_verbosity: int = 0,
     ) -> None:
         self._model_path = Path(model_path)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import xllamacpp
 
 from service.errors import GenerationError, ModelUnavailableError
 from service.generators import (
@@ -315,5 +316,9 @@ def test_build_generator_picks_backends_and_explains_missing_settings(tmp_path: 
     assert isinstance(openai, OpenAICompatibleGenerator) and openai.name == "openai:m@http://127.0.0.1:9/v1"
     llama = build_generator(Settings(generator="llamacpp", model=str(_smollm2()), threads=1))
     assert isinstance(llama, LlamaCppGenerator) and llama.server_url is None  # nothing loaded yet
+    # llama.cpp's RAM cache of earlier prompts is off unless asked for (it grows a replica's memory)
+    assert llama._params(xllamacpp).cache_ram_mib == 0
+    cached = build_generator(Settings(generator="llamacpp", model=str(_smollm2()), llamacpp_cache_ram_mb=64))
+    assert isinstance(cached, LlamaCppGenerator) and cached._params(xllamacpp).cache_ram_mib == 64
     transformers = build_generator(Settings(generator="transformers", transformers_model="smollm2-135m"))
     assert transformers.name == "transformers:SmolLM2-135M-Instruct.Q4_1.gguf"

@@ -7,7 +7,9 @@ under a crowd of askers and a writer, sampled as it runs.
 Builds a FAISS index of the seeds in a temporary folder and loads the model (in llm mode). For
 --seconds, --askers threads ask the seed set's questions in turn while a writer adds one new
 article every --write-every seconds (deleting every third) and asks about it. Resident memory is
-sampled every --sample-every seconds. --cache-ram-mb sets llama.cpp's host-memory cache of earlier
+sampled every --sample-every seconds, the first time before the first question (some parts, such
+as the sentence parser in extractive mode, load on first use): the growth over the second half is
+the figure that says whether memory is flat. --cache-ram-mb sets llama.cpp's host-memory cache of earlier
 prompts (CITEWIRE_LLAMACPP_CACHE_RAM_MB; 0, the default, turns it off), the setting that made
 replicas grow. No HTTP and no second process: bench.replicas measures the deployment; this one
 isolates the pipeline.
@@ -26,13 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import log, machine, rss_mb, write_result
+from bench.crowd import seed_questions
 from bench.replicas import fresh_article
 from retrieval.documents import Article
 from service.pipeline import Pipeline
 from service.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTIONS = ROOT / "eval" / "datasets" / "seeds.jsonl"
 
 
 def main() -> None:
@@ -45,7 +47,7 @@ def main() -> None:
     parser.add_argument("--sample-every", type=float, default=20.0, help="seconds between two memory samples")
     parser.add_argument("--out", type=Path, default=Path("runs/bench/ask-memory.json"))
     args = parser.parse_args()
-    questions = [json.loads(line)["question"] for line in QUESTIONS.read_text().splitlines()]
+    questions = seed_questions(None)
     folder = Path(tempfile.mkdtemp(prefix="citewire-ask-memory-"))
     settings = Settings(index_dir=folder / "index", seeds_dir=ROOT / "seeds", llamacpp_cache_ram_mb=args.cache_ram_mb)
     pipeline = Pipeline.from_settings(settings)

@@ -9,15 +9,15 @@ questions to `POST /api/ask`, alternating between the replicas as a round-robin 
 while one writer adds a new article every --write-every seconds (through either replica) and
 deletes every third one it added. Afterwards every article the writer kept must be answerable
 from both replicas (an answer in the default mode cites it, and `/api/verify` finds its
-sentence supported by it), and every deleted one gone from both (404). Prints answer latency p50 / p95 /
-max, statuses (any 5xx is a failure), write latencies, and each replica's resident memory
-sampled every 10 s (first, middle and last sample, max; flat means the second half adds little).
+sentence supported by it), and every deleted one gone from both (404). Prints answer latency
+p50 / p95 / max, statuses (a 5xx is a failure; a 503 "busy, retry after" is counted apart), write
+latencies, and each replica's resident memory sampled every 10 s (first, middle and last sample,
+max; flat means the second half adds little).
 """
 
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import json
 import tempfile
 import threading
@@ -28,10 +28,10 @@ from typing import Any
 import httpx
 
 from bench.common import log, machine, percentile, rss_mb, write_result
+from bench.crowd import crowd, seed_questions, summarise
 from service.http.loopback import MilvusLiteServer, ServeProcess
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTIONS = ROOT / "eval" / "datasets" / "seeds.jsonl"
 TOWNS = ("Aleppo", "Homs", "Hama", "Latakia", "Tartus", "Idlib", "Raqqa", "Daraa", "Deir ez-Zor", "Qamishli")
 NUMBERS = ("three", "four", "five", "six", "seven", "eight", "nine", "eleven", "twelve", "fifteen")
 
@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument("--write-every", type=float, default=10.0, help="seconds between two writes")
     parser.add_argument("--out", type=Path, default=Path("runs/bench/replicas.json"))
     args = parser.parse_args()
-    questions = [q["question"] for q in map(json.loads, QUESTIONS.read_text().splitlines()) if q.get("split") == "test"]
+    questions = seed_questions("test")
     folder = Path(tempfile.mkdtemp(prefix="citewire-replicas-"))
     with MilvusLiteServer(folder / "milvus", folder / "milvus.log") as milvus:
         log("starting replica a (builds the store from the seeds) ...")
@@ -83,26 +83,13 @@ def _run(replicas: list[ServeProcess], questions: list[str], args: argparse.Name
     for thread in watchers:
         thread.start()
     log(f"{args.askers} askers for {args.seconds:.0f} s, a write every {args.write_every:.0f} s ...")
-    rows = _crowd(urls, questions, args.askers, deadline)
+    rows = crowd(urls, questions, args.askers, deadline)
     for thread in watchers:
         thread.join()
     log("checking every kept article on both replicas, every deleted one gone ...")
     checks = _check_articles(urls, writes["kept"], writes["deleted"])
-    latencies = [r["s"] for r in rows if r["status"] == 200]
-    statuses: dict[str, int] = {}
-    for row in rows:
-        statuses[str(row["status"])] = statuses.get(str(row["status"]), 0) + 1
     return {
-        "requests": len(rows),
-        "statuses": statuses,
-        "server_errors_5xx": sum(1 for r in rows if r["status"] >= 500),
-        "answer_s": {
-            "p50": round(percentile(latencies, 50), 2),
-            "p95": round(percentile(latencies, 95), 2),
-            "max": round(max(latencies), 2) if latencies else None,
-        },
-        "by_model": sum(1 for r in rows if r.get("mode") == "llm"),
-        "extractive": sum(1 for r in rows if r.get("mode") == "extractive"),
+        **summarise(rows),
         "writes": {
             "statuses": writes["statuses"],
             "added": len(writes["kept"]) + len(writes["deleted"]),
@@ -123,34 +110,6 @@ def _run(replicas: list[ServeProcess], questions: list[str], args: argparse.Name
             if samples
         },
     }
-
-
-def _crowd(urls: list[str], questions: list[str], askers: int, deadline: float) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    lock = threading.Lock()
-
-    def asker(number: int) -> None:
-        turn = number
-        with httpx.Client(timeout=300) as client:
-            while time.monotonic() < deadline:
-                url = urls[turn % len(urls)]  # round robin, as the proxy in front of the replicas
-                question = questions[turn % len(questions)]
-                turn += askers
-                started = time.perf_counter()
-                try:
-                    response = client.post(f"{url}/api/ask", json={"question": question})
-                except httpx.HTTPError as error:  # a dropped connection counts as a failure
-                    row: dict[str, Any] = {"status": 599, "s": time.perf_counter() - started, "error": str(error)}
-                else:
-                    row = {"status": response.status_code, "s": time.perf_counter() - started}
-                    if response.status_code == 200:
-                        row["mode"] = response.json()["mode"]
-                with lock:
-                    rows.append(row)
-
-    with concurrent.futures.ThreadPoolExecutor(askers) as pool:
-        list(pool.map(asker, range(askers)))
-    return rows
 
 
 def fresh_article(number: int) -> tuple[dict[str, Any], str, str]:

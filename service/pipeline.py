@@ -74,7 +74,9 @@ class Pipeline:
         self._generator = generator
         self._load_generator = load_generator
         self._generator_lock = threading.Lock()  # loading the model
-        self._reader = ModelReader(self.generator, settings.generation_slots, settings.answer_budget_s)
+        self._reader = ModelReader(
+            self.generator, settings.generation_slots, settings.answer_budget_s, settings.max_model_wait_s
+        )
 
     @classmethod
     def from_settings(

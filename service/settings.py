@@ -154,7 +154,8 @@ class Settings(BaseSettings):
         10.0,
         ge=0,
         description="When a question would wait longer than this for the model, it is answered at once on the "
-        "extractive path (no model), marked in `notes` and counted in /metrics (0: always wait).",
+        "extractive path (no model), marked in `notes` and counted in /metrics; an admitted answer that still "
+        "gets no turn within it goes on without the model, marked in `notes` (0: always wait).",
     )
     generation_slots: int = Field(
         1, ge=1, le=256, description="Answers generated at once; above 1 only with the openai backend (batching)."
@@ -207,6 +208,7 @@ class PipelineSettings:
     model: str
     default_mode: str
     answer_budget_s: float
+    max_model_wait_s: float
     rewrite: str
     max_question_chars: int
     min_evidence_score: float

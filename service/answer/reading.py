@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -28,9 +29,12 @@ YES_NO_CONFIDENCE = 0.75  # the model's P(yes) (or P(no)) needed to put "Yes."/"
 
 
 class ModelReader:
-    def __init__(self, generator: Callable[[], Generator], slots: int, budget_s: float) -> None:
+    def __init__(
+        self, generator: Callable[[], Generator], slots: int, budget_s: float, max_wait_s: float = 0.0
+    ) -> None:
         self._generator = generator  # loads the model on first use
         self._budget_s = budget_s
+        self._max_wait_s = max_wait_s  # longest wait for a generation slot (0: until the budget runs out)
         # one generation at a time (llama.cpp wants every core), unless a remote server batches them
         self._slots = threading.BoundedSemaphore(slots)
 
@@ -51,6 +55,8 @@ class ModelReader:
             return _fallback(outcome, chosen, f"the model was unavailable ({exc})")
         if generator is not None and result is not None:
             outcome.record_generation(result, generator.name)
+        if result is None and not ready and not stop():
+            return _fallback(outcome, chosen, f"the model was busy (no turn within {self._max_wait_s:g} s)")
         if result is None or result.finish_reason == "cancelled":
             stopped = bool(should_stop and should_stop())
             budget = f"the answer exceeded its {self._budget_s:g} s budget"
@@ -107,9 +113,11 @@ class ModelReader:
 
     @contextmanager
     def turn(self, stop: StopCheck) -> Iterator[bool]:
-        """Wait for a generation slot; yields False when `stop()` came first."""
+        """Wait for a generation slot; yields False when `stop()` came first or the wait passed
+        `max_wait_s` (the answers ahead took longer than the admission expected)."""
+        started = time.monotonic()
         while not self._slots.acquire(timeout=0.05):
-            if stop():
+            if stop() or (self._max_wait_s and time.monotonic() - started > self._max_wait_s):
                 yield False
                 return
         try:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import pytest
 
+from service.answer.result import Answer
 from service.http.admission import Admission
 from service.http.jobs import Answering, AskParams
 from service.http.metrics import Metrics
@@ -80,3 +82,30 @@ def test_zero_always_waits_for_the_model(
     assert params.mode == "llm" and admission.admitted == 3
     ticket.release()
     del held
+
+
+@pytest.mark.parametrize("max_wait_s", [0.3, 0.0])
+def test_an_admitted_answer_stops_waiting_for_the_model_after_the_longest_wait(
+    make_pipeline: Callable[..., tuple[Pipeline, ScriptedGenerator]], max_wait_s: float
+) -> None:
+    """The answers ahead can take longer than the admission expected (a cold start, a busy
+    machine): past `max_model_wait_s` without a turn, the answer goes on without the model."""
+    pipeline, generator = make_pipeline(max_model_wait_s=max_wait_s)
+    generator.hold = threading.Event()  # the first answer keeps the model busy until released
+    first = threading.Thread(target=pipeline.ask, args=(QUESTION,), kwargs={"mode": "llm"})
+    first.start()
+    assert generator.started.wait(5)
+    second: list[Answer] = []
+    waiting = threading.Thread(target=lambda: second.append(pipeline.ask(QUESTION, mode="llm")))
+    waiting.start()
+    waiting.join(timeout=3)
+    if max_wait_s:
+        assert second and second[0].mode == "extractive"
+        assert "extractive fallback: the model was busy (no turn within 0.3 s)" in second[0].notes
+        assert len(generator.requests) == 1  # it never reached the model
+    else:  # 0: it waits for the model
+        assert not second and waiting.is_alive()
+    generator.hold.set()
+    first.join(timeout=10)
+    waiting.join(timeout=10)
+    assert second and not first.is_alive()

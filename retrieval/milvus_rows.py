@@ -33,6 +33,11 @@ def text_parts(text: str) -> list[str]:
     return [text[i : i + schema.TEXT_PART_CHARS] for i in range(0, len(text), schema.TEXT_PART_CHARS)] or [""]
 
 
+def part_id(article_id: str, part: int) -> str:
+    """The articles collection's primary key: one row per text part of an article."""
+    return f"{article_id}#{part}"
+
+
 def article_rows(article: Article) -> list[dict[str, Any]]:
     parts = text_parts(article.text)
     meta = json.dumps(
@@ -40,7 +45,7 @@ def article_rows(article: Article) -> list[dict[str, Any]]:
     )
     return [
         {
-            "part_id": f"{article.article_id}#{n}",
+            "part_id": part_id(article.article_id, n),
             "article_id": article.article_id,
             "content_hash": article.content_hash,
             "part": n,

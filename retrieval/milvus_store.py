@@ -162,7 +162,7 @@ class MilvusStore:
         and one delete per collection (a delete by filter per article scans the collection each time)."""
         client = self._client()
         keep = {chunk.chunk_id for _, chunk in pairs} | {
-            f"{a.article_id}#{n}" for a in updated for n in range(len(milvus_rows.text_parts(a.text)))
+            milvus_rows.part_id(a.article_id, n) for a in updated for n in range(len(milvus_rows.text_parts(a.text)))
         }
         ids = schema.in_list("article_id", [a.article_id for a in updated])
         for collection, key in ((self._chunks, "chunk_id"), (self._articles, "part_id")):
@@ -313,10 +313,9 @@ class MilvusStore:
         wanted = [a for a in article_ids if a not in found]
         if wanted:  # search asks only for articles its chunks name; `article` checks the collection
             fields = ["article_id", "content_hash", "part", "parts", "meta", "text"]
-            rows = self._client().query(
-                self._articles, filter=schema.in_list("article_id", wanted), output_fields=fields
-            )
-            read = milvus_rows.assemble(rows)
+            first = self._by_key(self._articles, [milvus_rows.part_id(a, 0) for a in wanted], fields)
+            rest = [milvus_rows.part_id(r["article_id"], n) for r in first for n in range(1, int(r["parts"]))]
+            read = milvus_rows.assemble([*first, *self._by_key(self._articles, rest, fields)])
             if len(self._cache) + len(read) > _ARTICLE_CACHE:
                 self._cache.clear()
             self._cache.update(read)
@@ -326,15 +325,20 @@ class MilvusStore:
     def _hashes(self, article_ids: list[str]) -> dict[str, str]:
         if not article_ids or not self._client().has_collection(self._articles):
             return {}
-        hashes: dict[str, str] = {}
-        for start in range(0, len(article_ids), _PAGE):
-            page = article_ids[start : start + _PAGE]
-            filter_ = f"({schema.in_list('article_id', page)}) and part == 0"
-            for row in self._client().query(
-                self._articles, filter=filter_, output_fields=["article_id", "content_hash"]
-            ):
-                hashes[row["article_id"]] = row["content_hash"]
-        return hashes
+        keys = [milvus_rows.part_id(a, 0) for a in article_ids]
+        return {
+            row["article_id"]: row["content_hash"]
+            for row in self._by_key(self._articles, keys, ["article_id", "content_hash"])
+        }
+
+    def _by_key(self, collection: str, keys: list[str], fields: list[str]) -> list[dict[str, Any]]:
+        """Rows by primary key, a page at a time: a key lookup stays fast as a collection grows,
+        where a filter on another field scans every row (at 150,000 passages the `article_id in
+        [...]` filters took most of a bulk ingest's time and ~0.7 s of every search)."""
+        rows: list[dict[str, Any]] = []
+        for start in range(0, len(keys), _PAGE):
+            rows.extend(self._client().query(collection, ids=keys[start : start + _PAGE], output_fields=fields))
+        return rows
 
     def _iterate(self, collection: str, filter_: str, fields: list[str]) -> Iterator[dict[str, Any]]:
         if not self._client().has_collection(collection):

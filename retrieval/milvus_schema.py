@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +114,11 @@ def _placeholder_index(client: Any) -> Any:
 
 def day_number(day: date | None) -> int:
     return NO_DATE if day is None else (day - _EPOCH).days
+
+
+def day_of(number: int) -> date:
+    """The date of a day number (the inverse of `day_number` for a real date)."""
+    return _EPOCH + timedelta(days=number)
 
 
 def quoted(value: str) -> str:

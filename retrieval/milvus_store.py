@@ -2,8 +2,10 @@
 
 `CITEWIRE_MILVUS_URI` is a file path (Milvus Lite, embedded in this process) or a server URL
 (`http://host:19530`: a Milvus standalone or cluster, or `milvus-lite server`, which several
-processes share). Everything a replica needs is in Milvus; a replica keeps caches only (articles
-it has read, the term statistics, the newest date), dropped when the store's revision changes.
+processes share). Everything a replica needs is in Milvus; a replica keeps caches only: the articles
+it has read (dropped when the store's revision changes) and the term statistics and newest date,
+which are scans of a whole collection and so are recomputed in the background after a write
+(background_refresh.py).
 
 Writes, per batch of articles: the chunks (upserted by "article:position"), then the article's
 text, then the chunks and text parts a shorter new version left behind, then a new revision. A
@@ -18,7 +20,6 @@ import functools
 import json
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
@@ -28,6 +29,7 @@ import numpy as np
 
 from retrieval import milvus_rows
 from retrieval import milvus_schema as schema
+from retrieval.background_refresh import RefreshedValue
 from retrieval.chunking import ChunkerSettings, chunk_article
 from retrieval.documents import Article, Chunk, SearchFilters
 from retrieval.embedding import Embedder
@@ -90,8 +92,8 @@ class MilvusStore:
         self._client_obj: Any = None
         self._revision: str | None = None
         self._cache: dict[str, Article] = {}
-        self._term_stats: tuple[str, float, TermStats] | None = None
-        self._newest: tuple[str, date | None] | None = None
+        self._term_stats = RefreshedValue("term statistics", self._scan_term_stats, _TERM_STATS_MAX_AGE_S)
+        self._newest = RefreshedValue("newest publication date", self._scan_newest)
 
     @property
     def description(self) -> str:
@@ -131,6 +133,8 @@ class MilvusStore:
                 client.drop_collection(name)
         self._revision = None
         self._cache.clear()
+        self._term_stats.clear()
+        self._newest.clear()
 
     # ---- writes -----------------------------------------------------------------------------
     @_milvus_errors
@@ -155,6 +159,9 @@ class MilvusStore:
         if len(rows) >= _FLUSH_ROWS:
             self._flush()
         self._bump()
+        written = [a.published for a in changed if a.published]
+        if written:
+            self._newest.amend(lambda newest: max([*written, *([newest] if newest else [])]))
         return IngestReport(report.created, report.updated, report.unchanged, len(pairs))
 
     def _delete_leftovers(self, updated: list[Article], pairs: list[tuple[Article, Chunk]]) -> None:
@@ -226,25 +233,24 @@ class MilvusStore:
 
     @_milvus_errors
     def newest_published(self) -> date | None:
-        revision = self._revision or ""
-        if self._newest is None or self._newest[0] != revision:
-            days = [row["published_day"] for row in self._iterate(self._articles, "part == 0", ["published_day"])]
-            real = [d for d in days if d != schema.NO_DATE]
-            newest = date.fromordinal(date(1970, 1, 1).toordinal() + max(real)) if real else None
-            self._newest = (revision, newest)
-        return self._newest[1]
+        """The newest publication date; after another process's write, the previous one until a
+        background scan has read the new one (see background_refresh.py)."""
+        return self._newest.get(self._revision or "")
 
     @_milvus_errors
     def term_stats(self) -> TermStats:
-        """Document frequencies over every stored passage; recomputed after a write, at most once a minute."""
-        revision = self._revision or ""
-        now = time.monotonic()
-        cached = self._term_stats
-        if cached is None or (cached[0] != revision and now - cached[1] > _TERM_STATS_MAX_AGE_S):
-            texts = (row["bm25_text"] for row in self._iterate(self._chunks, 'chunk_id != ""', ["bm25_text"]))
-            self._term_stats = (revision, now, TermStats.from_term_lists(text.split() for text in texts))
-        assert self._term_stats is not None
-        return self._term_stats[2]
+        """Document frequencies over every stored passage; rescanned in the background after a write,
+        at most once a minute."""
+        return self._term_stats.get(self._revision or "")
+
+    def _scan_newest(self) -> date | None:
+        days = [row["published_day"] for row in self._iterate(self._articles, "part == 0", ["published_day"])]
+        real = [d for d in days if d != schema.NO_DATE]
+        return schema.day_of(max(real)) if real else None
+
+    def _scan_term_stats(self) -> TermStats:
+        texts = (row["bm25_text"] for row in self._iterate(self._chunks, 'chunk_id != ""', ["bm25_text"]))
+        return TermStats.from_term_lists(text.split() for text in texts)
 
     @_milvus_errors
     def search(

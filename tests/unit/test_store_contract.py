@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -179,6 +180,23 @@ def test_clear_removes_everything(kind: str, tmp_path: Path) -> None:
     assert not make_store(kind, tmp_path).exists()
     store.upsert(load_articles([SEEDS]))  # and it can be built again
     assert store.counts().articles == 5
+
+
+def test_a_reader_learns_a_newer_article_from_another_writer(kind: str, tmp_path: Path) -> None:
+    store = _seeded(kind, tmp_path)
+    reader = make_store(kind, tmp_path)  # another replica
+    reader.load()
+    before = reader.newest_published()
+    assert store.newest_published() == before
+    newer = Article("later-1", "Later", "A later report about the talks in Geneva.", published=date(2019, 5, 1))
+    store.upsert([newer])
+    assert store.newest_published() == date(2019, 5, 1)  # the writer knows at once
+    reader.refresh()
+    assert reader.newest_published() in (before, date(2019, 5, 1))  # never waits for the scan
+    deadline = time.monotonic() + 60
+    while reader.newest_published() != date(2019, 5, 1) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert reader.newest_published() == date(2019, 5, 1)
 
 
 def test_term_stats_cover_the_stored_passages(kind: str, tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ title names, so these are the store's own costs. Prints bulk ingest passages/s (
 batches of CITEWIRE_INGEST_BATCH_ARTICLES), hybrid search (dense + BM25, fused) p50/p95 with no
 filter, one source (a tenth of the corpus), one month (about 4%) and 500 named articles, dense
 recall@10 of the unfiltered search against exact search, the cost of a small write (20 articles,
-then deleting them), this process's RSS growth and the server's RSS.
+then deleting them), what a second replica's whole-collection reads (newest date, term statistics)
+cost at start-up and after a write, this process's RSS growth and the server's RSS.
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ def main() -> None:
             query_texts = [" ".join(texts[o].split()[:12]) for o in query_origins]
             result["search"] = _searches(store, corpus, queries, query_texts)
             result["small_write"] = _small_write(store, origins, texts)
+            result["replica_scans"] = _replica_scans(where, corpus, chunker, store, texts[origins[0]])
             result["process_rss_growth_mb"] = round(rss_mb() - rss_before)
             result["server_rss_mb"] = rss_mb(server.pid)
     _print(result)
@@ -163,6 +165,38 @@ def _small_write(store: ArticleStore, origins: np.ndarray, texts: list[str]) -> 
     return {"write_20_s": round(written, 2), "delete_20_s": round(time.perf_counter() - started, 2)}
 
 
+def _replica_scans(
+    where: StoreSettings, corpus: np.ndarray, chunker: ChunkerSettings, writer: ArticleStore, text: str
+) -> dict[str, float]:
+    """Another replica's whole-collection reads (the newest date, the term statistics): the first
+    ones (start-up), what its next question waits for them after a write, and how long until it
+    sees the written article's date (they are rescanned in the background after a write)."""
+    log("a second replica: scans of the whole collection ...")
+    reader = open_store(where, RowEmbedder(corpus), chunker)
+    reader.load()
+    out = {
+        "first_newest_s": round(_seconds(reader.newest_published), 2),
+        "first_term_stats_s": round(_seconds(reader.term_stats), 2),
+    }
+    later = date(2030, 1, 1)
+    writer.upsert([Article("later-1", "#0", text, SOURCES[0], published=later)])
+    reader.refresh()
+    out["after_write_newest_ms"] = round(_seconds(reader.newest_published) * 1000, 2)
+    out["after_write_term_stats_ms"] = round(_seconds(reader.term_stats) * 1000, 2)
+    started = time.perf_counter()
+    while reader.newest_published() != later and time.perf_counter() - started < 600:
+        time.sleep(0.1)
+    out["new_date_seen_after_s"] = round(time.perf_counter() - started, 1)
+    writer.delete(["later-1"])
+    return out
+
+
+def _seconds(read: Any) -> float:
+    started = time.perf_counter()
+    read()
+    return time.perf_counter() - started
+
+
 def _print(result: dict[str, Any]) -> None:
     ingest = result["ingest"]
     print(f"\nMilvus store (milvus-lite server, {result['args']['index']} index), {ingest['passages']:,} passages")
@@ -172,6 +206,12 @@ def _print(result: dict[str, Any]) -> None:
         print(f"search {label}: p50 / p95 {row['p50_ms']} / {row['p95_ms']} ms{extra}")
     write = result["small_write"]
     print(f"write 20 articles / delete them: {write['write_20_s']} / {write['delete_20_s']} s")
+    scans = result["replica_scans"]
+    print(
+        f"another replica: first newest date / term statistics {scans['first_newest_s']} / "
+        f"{scans['first_term_stats_s']} s; after a write its next read waits {scans['after_write_newest_ms']} / "
+        f"{scans['after_write_term_stats_ms']} ms; it sees the new date after {scans['new_date_seen_after_s']} s"
+    )
     print(f"this process: RSS growth {result['process_rss_growth_mb']} MB; server RSS {result['server_rss_mb']} MB")
 
 

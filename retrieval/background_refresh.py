@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
 logger = logging.getLogger(__name__)
@@ -52,8 +52,7 @@ class RefreshedValue(Generic[T]):
         other writers did; other processes learn the change from theirs."""
         with self._lock:
             if self._current is not None:
-                current = self._current
-                self._current = _Computed(current.revision, current.at, change(current.value))
+                self._current = replace(self._current, value=change(self._current.value))
 
     def clear(self) -> None:
         with self._lock:
@@ -76,16 +75,15 @@ class RefreshedValue(Generic[T]):
 
     def _recompute(self, revision: str) -> None:
         started = time.monotonic()
+        computed: _Computed[T] | None = None
         try:
-            value = self._compute()
+            computed = _Computed(revision, started, self._compute())
         except Exception as exc:  # the last value stays; the next read after min_age_s tries again
             logger.warning("could not recompute %s: %s", self._name, exc)
-            with self._lock:
-                if self._current is not None:
-                    self._current = _Computed(self._current.revision, started, self._current.value)
-                self._running = False
-            return
         with self._lock:
-            self._current = _Computed(revision, started, value)
+            if computed is not None:
+                self._current = computed
+            elif self._current is not None:
+                self._current = replace(self._current, at=started)
             self._running = False
         logger.debug("%s recomputed in %.1f s", self._name, time.monotonic() - started)

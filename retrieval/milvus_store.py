@@ -161,7 +161,7 @@ class MilvusStore:
         self._bump()
         written = [a.published for a in changed if a.published]
         if written:
-            self._newest.amend(lambda newest: max([*written, *([newest] if newest else [])]))
+            self._newest.amend(lambda newest: max([*written, newest]) if newest else max(written))
         return IngestReport(report.created, report.updated, report.unchanged, len(pairs))
 
     def _delete_leftovers(self, updated: list[Article], pairs: list[tuple[Article, Chunk]]) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -47,6 +48,16 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     session-wide Playwright keeps an event loop running on the main thread, where asyncio.run fails."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+def eventually(check: Callable[[], object], timeout_s: float = 5.0) -> bool:
+    """Whether `check()` becomes true within the timeout (polled; checked once more at the end)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return bool(check())
 
 
 def in_ci() -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote
@@ -15,6 +14,7 @@ from playwright.sync_api import Dialog, Page, expect
 
 from service.http.loopback import free_port
 from tests.browser.conftest import screenshot
+from tests.conftest import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -146,7 +146,7 @@ def test_stop_cancels_the_answer_and_frees_the_input(page: Page, serve) -> None:
     expect(page.locator("textarea")).to_have_value(LAVROV_Q)  # ready to edit and resend
     expect(page.locator(".msg")).to_have_count(0)
     server.generator.hold.set()
-    assert _eventually(lambda: server.generator.cancelled == 1)
+    assert eventually(lambda: server.generator.cancelled == 1)
 
 
 def test_server_down_shows_the_error_and_retry_works_after_restart(page: Page, serve) -> None:
@@ -198,15 +198,6 @@ def test_a_refused_key_is_explained(page: Page, serve, other_site: OtherSite) ->
     page.locator(".launcher").click()
     ask(page, LAVROV_Q)
     expect(page.locator(".msg.error")).to_contain_text("refused this widget's key (401)")
-
-
-def _eventually(check, timeout_s: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.05)
-    return check()
 
 
 HOSTILE_CSS = "* { color: red !important; font-size: 40px !important; } button { display: none !important; }"

@@ -6,6 +6,7 @@ import threading
 import time
 
 from retrieval.background_refresh import RefreshedValue
+from tests.conftest import eventually
 
 
 class _Scan:
@@ -25,15 +26,6 @@ class _Scan:
         return self.calls
 
 
-def _eventually(check, seconds: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.01)
-    return False
-
-
 def test_the_first_read_computes_and_the_same_revision_reuses_it() -> None:
     scan = _Scan()
     value = RefreshedValue("n", scan)
@@ -51,7 +43,7 @@ def test_a_new_revision_returns_the_old_value_at_once_then_the_new_one() -> None
     assert value.get("r2") == 1  # still the old value, and no second thread
     assert time.monotonic() - started < 1.0
     scan.release.set()
-    assert _eventually(lambda: value.get("r2") == 2)
+    assert eventually(lambda: value.get("r2") == 2)
     time.sleep(0.05)
     assert scan.calls == 2  # one recomputation for r2, however many reads
 
@@ -71,9 +63,9 @@ def test_a_failed_recomputation_keeps_the_last_value() -> None:
     value.get("r1")
     scan.fail = True
     assert value.get("r2") == 1
-    assert _eventually(lambda: not value._running)
+    assert eventually(lambda: not value._running)
     scan.fail = False
-    assert _eventually(lambda: value.get("r2") == 2)
+    assert eventually(lambda: value.get("r2") == 2)
 
 
 def test_an_amendment_shows_at_once_and_a_recomputation_still_follows() -> None:
@@ -84,4 +76,4 @@ def test_an_amendment_shows_at_once_and_a_recomputation_still_follows() -> None:
     value.amend(lambda n: n + 100)
     assert value.get("r2") == 101
     scan.release.set()
-    assert _eventually(lambda: value.get("r2") == 2)
+    assert eventually(lambda: value.get("r2") == 2)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -24,7 +23,7 @@ from retrieval.loaders import load_articles
 from retrieval.retriever import Retriever
 from retrieval.store import ArticleStore
 from service.http.loopback import MilvusLiteServer, free_port
-from tests.conftest import SEEDS, require
+from tests.conftest import SEEDS, eventually, require
 from tests.fakes import HashEmbedder
 
 StoreFactory = Callable[..., ArticleStore]
@@ -193,10 +192,7 @@ def test_a_reader_learns_a_newer_article_from_another_writer(kind: str, tmp_path
     assert store.newest_published() == date(2019, 5, 1)  # the writer knows at once
     reader.refresh()
     assert reader.newest_published() in (before, date(2019, 5, 1))  # never waits for the scan
-    deadline = time.monotonic() + 60
-    while reader.newest_published() != date(2019, 5, 1) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert reader.newest_published() == date(2019, 5, 1)
+    assert eventually(lambda: reader.newest_published() == date(2019, 5, 1), timeout_s=60)
 
 
 def test_term_stats_cover_the_stored_passages(kind: str, tmp_path: Path) -> None:

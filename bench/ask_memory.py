@@ -77,14 +77,15 @@ def _run(pipeline: Pipeline, questions: list[str], args: argparse.Namespace) -> 
     def writer() -> None:
         number, kept = 0, []
         while time.monotonic() + args.write_every < deadline:
-            record, question, _ = fresh_article(number)
+            fresh = fresh_article(number)
+            record = fresh.article
             published = date.fromisoformat(record["published"])
             article = Article(record["id"], record["title"], record["text"], record["source"], None, published)
             pipeline.store.upsert([article])
             kept.append(record["id"])
             if number % 3 == 2:
                 pipeline.store.delete([kept.pop(0)])
-            pipeline.ask(question, mode=args.mode)
+            pipeline.ask(fresh.question, mode=args.mode)
             number += 1
             time.sleep(args.write_every)
 

@@ -8,8 +8,11 @@ CITEWIRE_STORE=milvus) over the seeds. For --seconds, --askers threads send the 
 questions to `POST /api/ask`, alternating between the replicas as a round-robin proxy would,
 while one writer adds a new article every --write-every seconds (through either replica) and
 deletes every third one it added. Afterwards every article the writer kept must be answerable
-from both replicas (an answer in the default mode cites it, and `/api/verify` finds its
-sentence supported by it), and every deleted one gone from both (404). Prints answer latency
+from both replicas, and every deleted one gone from both (404). Answerable: asked in the default
+mode whether its fact holds, each replica answers "Yes." quoting and citing it, and "No." to the
+same question with another figure; `/api/verify` finds its sentence supported by it. The open
+question about the same fact ("How many pumps ...?") is asked too and its answers counted apart:
+whether to answer that is the decline model's call, the same on one FAISS process. Prints answer latency
 p50 / p95 / max, statuses (a 5xx is a failure; a 503 "busy, retry after" is counted apart), write
 latencies, and each replica's resident memory sampled every 10 s (first, middle and last sample,
 max; flat means the second half adds little).
@@ -22,6 +25,7 @@ import json
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -112,9 +116,25 @@ def _run(replicas: list[ServeProcess], questions: list[str], args: argparse.Name
     }
 
 
-def fresh_article(number: int) -> tuple[dict[str, Any], str, str]:
-    """A new article with one checkable fact, the question it answers, and a true claim about it."""
+@dataclass(frozen=True)
+class FreshArticle:
+    """A new article with one checkable fact, the questions about it, and a true claim."""
+
+    article: dict[str, Any]
+    question: str  # open: "How many pumps ...?"
+    holds: str  # yes/no, true: "Did engineers replace three damaged pumps ...?"
+    fails: str  # the same with another figure: the answer is "No."
+    claim: str
+
+    @property
+    def id(self) -> str:
+        return str(self.article["id"])
+
+
+def fresh_article(number: int) -> FreshArticle:
+    """A new article with one checkable fact, the questions it answers, and a true claim about it."""
     town, pumps = TOWNS[number % len(TOWNS)], NUMBERS[(number // len(TOWNS)) % len(NUMBERS)]
+    other = NUMBERS[(number // len(TOWNS) + 3) % len(NUMBERS)]
     station = f"Station {number + 101}"
     article = {
         "id": f"bench-water-{number}",
@@ -126,9 +146,13 @@ def fresh_article(number: int) -> tuple[dict[str, Any], str, str]:
         "source": "Bench Wire",
         "published": "2017-03-03",
     }
-    question = f"How many pumps did engineers replace at the {station} water plant in {town}?"
-    claim = f"Engineers replaced {pumps} damaged pumps at the {station} water plant in {town}."
-    return article, question, claim
+    return FreshArticle(
+        article,
+        f"How many pumps did engineers replace at the {station} water plant in {town}?",
+        f"Did engineers replace {pumps} damaged pumps at the {station} water plant in {town}?",
+        f"Did engineers replace {other} damaged pumps at the {station} water plant in {town}?",
+        f"Engineers replaced {pumps} damaged pumps at the {station} water plant in {town}.",
+    )
 
 
 def _writer(urls: list[str], writes: dict[str, Any], deadline: float, every: float) -> None:
@@ -136,9 +160,8 @@ def _writer(urls: list[str], writes: dict[str, Any], deadline: float, every: flo
     with httpx.Client(timeout=120) as client:
         while time.monotonic() + every < deadline:
             time.sleep(every)
-            article, _, _ = fresh_article(number)
             url = urls[number % len(urls)]
-            status = _timed(client, "POST", f"{url}/api/articles", writes, json=article)
+            status = _timed(client, "POST", f"{url}/api/articles", writes, json=fresh_article(number).article)
             if status == 200:
                 writes["kept"].append(number)
             if number % 3 == 2 and writes["kept"]:
@@ -164,36 +187,45 @@ def _timed(client: httpx.Client, method: str, url: str, writes: dict[str, Any], 
 
 
 def _check_articles(urls: list[str], kept: list[int], deleted: list[int]) -> dict[str, Any]:
-    cited, verified, gone = 0, 0, 0
+    counts = dict.fromkeys(("yes", "no", "verified", "open", "gone"), 0)
     failures: list[str] = []
     with httpx.Client(timeout=300) as client:
         for number in kept:
-            article, question, claim = fresh_article(number)
+            fresh = fresh_article(number)
             for url in urls:
-                answer = client.post(f"{url}/api/ask", json={"question": question}).json()
-                if article["id"] in {c["article_id"] for c in answer.get("citations", [])}:
-                    cited += 1
+                for key, question, first in (("yes", fresh.holds, "Yes."), ("no", fresh.fails, "No.")):
+                    answer = client.post(f"{url}/api/ask", json={"question": question}).json()
+                    if answer.get("answer", "").startswith(first) and _cites(answer, fresh.id):
+                        counts[key] += 1
+                    else:
+                        failures.append(f"{url} ask {question!r}: {answer.get('answer')!r}")
+                opened = client.post(f"{url}/api/ask", json={"question": fresh.question}).json()
+                counts["open"] += _cites(opened, fresh.id)
+                checked = client.post(f"{url}/api/verify", json={"claim": fresh.claim}).json()
+                if checked.get("verdict") == "supported" and checked["citations"][0]["article_id"] == fresh.id:
+                    counts["verified"] += 1
                 else:
-                    failures.append(f"{url} ask {article['id']}: {answer.get('answer')!r}")
-                checked = client.post(f"{url}/api/verify", json={"claim": claim}).json()
-                if checked.get("verdict") == "supported" and checked["citations"][0]["article_id"] == article["id"]:
-                    verified += 1
-                else:
-                    failures.append(f"{url} verify {article['id']}: {checked.get('verdict')}")
+                    failures.append(f"{url} verify {fresh.id}: {checked.get('verdict')}")
         for number in deleted:
             for url in urls:
                 if client.get(f"{url}/api/articles/bench-water-{number}").status_code == 404:
-                    gone += 1
+                    counts["gone"] += 1
                 else:
                     failures.append(f"{url} still has bench-water-{number}")
     checks = len(kept) * len(urls)
     return {
         "kept": len(kept),
-        "answered_with_citation": f"{cited}/{checks}",
-        "verified_supported": f"{verified}/{checks}",
-        "deleted_gone": f"{gone}/{len(deleted) * len(urls)}",
+        "fact_holds_answered_yes_with_citation": f"{counts['yes']}/{checks}",
+        "other_figure_answered_no_with_citation": f"{counts['no']}/{checks}",
+        "verified_supported": f"{counts['verified']}/{checks}",
+        "open_question_answered_with_citation": f"{counts['open']}/{checks}",
+        "deleted_gone": f"{counts['gone']}/{len(deleted) * len(urls)}",
         "failures": failures,
     }
+
+
+def _cites(answer: dict[str, Any], article_id: str) -> bool:
+    return bool(answer.get("answered")) and article_id in {c["article_id"] for c in answer.get("citations", [])}
 
 
 def _sample_memory(replicas: list[ServeProcess], memory: dict[str, list[float]], deadline: float) -> None:

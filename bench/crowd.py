@@ -16,6 +16,7 @@ from bench.common import percentile
 
 SEED_QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "datasets" / "seeds.jsonl"
 DROPPED = 599  # the status recorded when the connection fails: counted as a server error
+SLOWEST = 5  # the slowest requests the summary lists, with when each was sent
 
 
 def seed_questions(split: str | None = "test") -> list[str]:
@@ -26,16 +27,19 @@ def seed_questions(split: str | None = "test") -> list[str]:
 
 def crowd(urls: list[str], questions: list[str], askers: int, deadline: float) -> list[dict[str, Any]]:
     """`askers` threads asking in turn until `deadline` (time.monotonic()), each request going to
-    the next URL as a round-robin proxy would. One row per request: status, seconds, and for an
-    answer its mode and whether it was shed to the extractive path."""
+    the next URL as a round-robin proxy would. One row per request: status, seconds, when it was
+    sent (seconds after the crowd started), and for an answer its mode and whether it was shed to
+    the extractive path."""
     rows: list[dict[str, Any]] = []
     lock = threading.Lock()
+    began = time.monotonic()
 
     def asker(number: int) -> None:
         turn = number
         with httpx.Client(timeout=300) as client:
             while time.monotonic() < deadline:
-                row = _ask(client, urls[turn % len(urls)], questions[turn % len(questions)])
+                sent = round(time.monotonic() - began, 2)
+                row = {"sent_s": sent, **_ask(client, urls[turn % len(urls)], questions[turn % len(questions)])}
                 turn += askers
                 with lock:
                     rows.append(row)
@@ -79,4 +83,10 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "by_model": sum(1 for r in rows if r.get("mode") == "llm"),
         "extractive": sum(1 for r in rows if r.get("mode") == "extractive"),
         "shed_in_notes": sum(1 for r in rows if r.get("shed")),
+        "slowest": [_slow(r) for r in sorted(rows, key=lambda r: -r["s"])[:SLOWEST]],
     }
+
+
+def _slow(row: dict[str, Any]) -> dict[str, Any]:
+    """When a slow answer was sent, how long it took and how it was made."""
+    return {"sent_s": row.get("sent_s"), "s": round(row["s"], 2), "status": row["status"], "mode": row.get("mode")}

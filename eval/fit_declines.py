@@ -8,6 +8,11 @@ Every question whose answer step reached the decision (it has `signals`) is an e
 when it is answerable and the answer holds its key facts, wrong (0) otherwise. A logistic
 regression with a small L2 penalty is fitted by Newton's method; the threshold is the lowest one
 that keeps confidently-wrong answers (over all the runs' questions) at or below `--max-wrong`.
+
+Before the fitted model (JSON, on standard output) it prints how well the examples can be told
+apart: each signal's AUC (right against wrong) and the fitted model's (on the examples it was fitted
+on), the ceiling (right answers when every decision is answered: no decline model can do better on
+these runs, since it only removes answers) and the right / wrong counts at a range of thresholds.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +31,23 @@ from eval.question_sets import load_dataset
 from service.answer.decline import MODEL_FILE, SIGNALS
 
 
-def examples(runs: list[Path]) -> tuple[np.ndarray, np.ndarray, int, str]:
-    rows, labels, total, mode = [], [], 0, ""
+@dataclass(frozen=True)
+class Examples:
+    x: np.ndarray  # one row of SIGNALS per question that reached the decision
+    y: np.ndarray  # 1.0 right, 0.0 wrong
+    questions: int  # every question of the runs, decided or not
+    answerable: int
+    mode: str
+    ceilings: list[tuple[str, int, int]]  # per run: (run, right when every decision is answered, answerable)
+
+
+def examples(runs: list[Path]) -> Examples:
+    rows: list[list[float]] = []
+    labels: list[float] = []
+    total, answerable, mode = 0, 0, ""
+    ceilings = []
     for run in runs:
+        run_right, run_answerable = int(sum(labels)), answerable
         config = json.loads((run / "config.json").read_text(encoding="utf-8"))
         mode = config["fingerprint"]["mode"]
         questions = {q.id: q for q in load_dataset(config["fingerprint"]["dataset"]).questions}
@@ -35,12 +55,14 @@ def examples(runs: list[Path]) -> tuple[np.ndarray, np.ndarray, int, str]:
             data = json.loads(line)
             prediction = Prediction.from_dict(data, questions[data["id"]])
             total += 1
+            answerable += prediction.question.answerable
             signals = (prediction.answer or {}).get("signals") or {}
             if not signals:
                 continue  # declined before the decision (no relevant passage, no sentence chosen, too late)
             rows.append([float(signals.get(name, 0.0)) for name in SIGNALS])
             labels.append(1.0 if score(prediction).correct else 0.0)
-    return np.array(rows), np.array(labels), total, mode
+        ceilings.append((str(run), int(sum(labels)) - run_right, answerable - run_answerable))
+    return Examples(np.array(rows), np.array(labels), total, answerable, mode, ceilings)
 
 
 def fit(x: np.ndarray, y: np.ndarray, penalty: float = 1.0, steps: int = 50) -> np.ndarray:
@@ -68,6 +90,42 @@ def choose_threshold(p: np.ndarray, y: np.ndarray, total: int, max_wrong: float)
     return 1.0, {"questions": total, "examples": len(y), "right": 0, "wrong": 0}
 
 
+def auc(scores: np.ndarray, labels: np.ndarray) -> float:
+    """The probability that a right example scores above a wrong one (ties count half)."""
+    right, wrong = scores[labels == 1], scores[labels == 0]
+    if not len(right) or not len(wrong):
+        return float("nan")
+    above = (right[:, None] > wrong[None, :]).sum() + 0.5 * (right[:, None] == wrong[None, :]).sum()
+    return float(above / (len(right) * len(wrong)))
+
+
+def trade_off(p: np.ndarray, y: np.ndarray, thresholds: list[float]) -> list[tuple[float, int, int]]:
+    """(threshold, right answered, wrong answered) at each threshold."""
+    return [(t, int(((p >= t) & (y == 1)).sum()), int(((p >= t) & (y == 0)).sum())) for t in thresholds]
+
+
+def separation_report(data: Examples, p: np.ndarray) -> str:
+    """How far the signals tell right from wrong on these runs, as text."""
+    right, wrong = int(data.y.sum()), int(len(data.y) - data.y.sum())
+    lines = [
+        f"{data.questions} questions ({data.answerable} answerable), {len(data.y)} reached the decision: "
+        f"{right} right, {wrong} wrong",
+        f"ceiling (every decision answered): right {right} = {right / max(data.answerable, 1):.3f} of the "
+        f"answerable, confidently wrong {wrong} = {wrong / max(data.questions, 1):.3f} of all questions",
+        *(f"  {run}: right {r} of {a} answerable = {r / max(a, 1):.3f}" for run, r, a in data.ceilings),
+        "AUC, right against wrong: "
+        + ", ".join(f"{name} {auc(data.x[:, i], data.y):.3f}" for i, name in enumerate(SIGNALS))
+        + f", fitted model {auc(p, data.y):.3f} (in sample)",
+        "threshold  right (of answerable)  wrong (of all questions)",
+    ]
+    for threshold, r, w in trade_off(p, data.y, [0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7]):
+        lines.append(
+            f"{threshold:9.2f}  {r:5d} ({r / max(data.answerable, 1):.2f})        "
+            f"{w:5d} ({w / max(data.questions, 1):.2f})"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("runs", nargs="+", type=Path, help="dev-split run folders, made with decline_threshold=0")
@@ -75,12 +133,14 @@ def main() -> None:
     parser.add_argument("--penalty", type=float, default=1.0, help="L2 penalty on the weights.")
     parser.add_argument("--write", action="store_true", help=f"Write the fitted model into {MODEL_FILE}.")
     args = parser.parse_args()
-    x, y, total, mode = examples(args.runs)
+    data = examples(args.runs)
+    x, y = data.x, data.y
     if len(y) < 10 or len(set(y)) < 2:
         sys.exit(f"error: {len(y)} examples ({int(y.sum()) if len(y) else 0} right): too few to fit")
     weights = fit(x, y, args.penalty)
     p = 1.0 / (1.0 + np.exp(-(weights[0] + x @ weights[1:])))
-    threshold, figures = choose_threshold(p, y, total, args.max_wrong)
+    threshold, figures = choose_threshold(p, y, data.questions, args.max_wrong)
+    print(separation_report(data, p))
     model = {
         "bias": round(float(weights[0]), 4),
         "weights": dict(zip(SIGNALS, np.round(weights[1:], 4).tolist(), strict=True)),
@@ -89,13 +149,13 @@ def main() -> None:
         "dev": figures,
         "max_wrong": args.max_wrong,
     }
-    print(json.dumps({mode: model}, indent=2))
+    print(json.dumps({data.mode: model}, indent=2))
     if args.write:
-        data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-        data["modes"][mode] = model
-        data["about"] = "Fitted by `python -m eval.fit_declines` on dev-split runs; see README."
-        MODEL_FILE.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote the {mode} model into {MODEL_FILE}")
+        stored = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+        stored["modes"][data.mode] = model
+        stored["about"] = "Fitted by `python -m eval.fit_declines` on dev-split runs; see README."
+        MODEL_FILE.write_text(json.dumps(stored, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote the {data.mode} model into {MODEL_FILE}")
 
 
 if __name__ == "__main__":

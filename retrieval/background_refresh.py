@@ -36,6 +36,7 @@ class RefreshedValue(Generic[T]):
         self._first = threading.Lock()  # one synchronous first computation at a time
         self._current: _Computed[T] | None = None
         self._running = False
+        self._cleared = 0  # how many times clear() ran: a recomputation started before one is dropped
 
     def get(self, revision: str) -> T:
         """The value as of `revision`, or the last one computed while a newer one is being computed."""
@@ -55,8 +56,12 @@ class RefreshedValue(Generic[T]):
                 self._current = replace(self._current, value=change(self._current.value))
 
     def clear(self) -> None:
+        """Forget the value (the collection was dropped); a recomputation still running keeps its
+        result to itself, and the next read computes afresh."""
         with self._lock:
             self._current = None
+            self._cleared += 1
+            self._running = False
 
     def _first_value(self, revision: str) -> T:
         with self._first:
@@ -71,9 +76,12 @@ class RefreshedValue(Generic[T]):
             if self._running:
                 return
             self._running = True
-        threading.Thread(target=self._recompute, args=(revision,), name=f"refresh-{self._name}", daemon=True).start()
+            cleared = self._cleared
+        thread = threading.Thread(target=self._recompute, args=(revision, cleared), name=f"refresh-{self._name}")
+        thread.daemon = True
+        thread.start()
 
-    def _recompute(self, revision: str) -> None:
+    def _recompute(self, revision: str, cleared: int) -> None:
         started = time.monotonic()
         computed: _Computed[T] | None = None
         try:
@@ -81,6 +89,8 @@ class RefreshedValue(Generic[T]):
         except Exception as exc:  # the last value stays; the next read after min_age_s tries again
             logger.warning("could not recompute %s: %s", self._name, exc)
         with self._lock:
+            if cleared != self._cleared:
+                return  # cleared meanwhile: this value describes a collection that is gone
             if computed is not None:
                 self._current = computed
             elif self._current is not None:

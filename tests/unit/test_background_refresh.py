@@ -77,3 +77,16 @@ def test_an_amendment_shows_at_once_and_a_recomputation_still_follows() -> None:
     assert value.get("r2") == 101
     scan.release.set()
     assert eventually(lambda: value.get("r2") == 2)
+
+
+def test_a_recomputation_started_before_clear_does_not_bring_the_old_value_back() -> None:
+    scan = _Scan()
+    value = RefreshedValue("n", scan)
+    value.get("r1")
+    scan.release.clear()
+    value.get("r2")  # a recomputation over the old collection starts and is held
+    value.clear()  # the collection is dropped and rebuilt meanwhile
+    scan.release.set()
+    time.sleep(0.1)  # the held recomputation finishes after the clear
+    assert value.get("r3") == 3  # computed afresh for the new collection, not the held scan's 2
+    assert scan.calls == 3

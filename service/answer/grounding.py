@@ -31,7 +31,7 @@ from service.answer.conflicts import Claim, conflicts_of, role_class, speaker_an
 from service.answer.paraphrase import ParaphraseJudge
 from service.answer.structure import SentenceFacts
 from service.answer.synonyms import ENTAILED_BY, canonical
-from service.answer.syntax import SyntaxParser
+from service.answer.syntax import Parsed, SyntaxParser
 from service.answer.verdicts import Judgement, Verdict, is_rewordable, verdict_of
 from service.answer.windows import ArticleContext, ArticleContexts, Window, windows_of
 from service.answer.word_keys import token_keys
@@ -53,6 +53,26 @@ def settles_yes_no(judged: Judgement | None) -> str | None:
     if judged.verdict == "contradicted" and negated and not missing:
         return "no"
     return None
+
+
+_CORE_DEPS = frozenset({"nsubj", "nsubjpass", "dobj"})
+_AUXILIARIES = frozenset({"do", "be", "have"})
+
+
+def states_the_action(judged: Judgement | None, question: Parsed) -> bool:
+    """True when the quote judged against a yes/no question's statement has the question's main verb
+    and who does it to whom, and nothing in it disagrees: it says the asked thing happened, perhaps
+    without every detail the question adds ("He met with Putin at the Kremlin" for "Did Kerry meet
+    Putin in person during his trip to Moscow?"). A model's "no" to such a quote is not given as the
+    answer. `question` is the question's own parse (the bare statement's verb parses less reliably)."""
+    if judged is None or judged.conflicts:
+        return False
+    root = next((t for t in question.tokens if t.dep == "ROOT"), None)
+    if root is None or root.pos != "VERB" or root.lemma in _AUXILIARIES:
+        return False  # "Did" misread as the main verb: the parse does not say what is asked
+    core = [root, *(t for t in question.children(root.i) if t.dep in _CORE_DEPS)]
+    words = {question.tokens[i].lower for t in core for i in range(*(question.entity_of(t.i) or (t.i, t.i + 1)))}
+    return not words & {word.lower() for word in judged.missing}
 
 
 class GroundingChecker:
@@ -210,4 +230,4 @@ def _weight(item: Item, stats: TermStats | None) -> float:
     return stats.idf(stems[0]) if stems else 1.0
 
 
-__all__ = ["GroundingChecker", "settles_yes_no"]
+__all__ = ["GroundingChecker", "settles_yes_no", "states_the_action"]

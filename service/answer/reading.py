@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from prompts import render
 from service.answer.conversation import Turn, accept_model_rewrite, keyword_rewrite, needs_rewrite, recent_turns
 from service.answer.evidence import EvidenceSentence
-from service.answer.grounding import GroundingChecker, settles_yes_no
+from service.answer.grounding import GroundingChecker, settles_yes_no, states_the_action
 from service.answer.outcome import Outcome
 from service.answer.paraphrase import yes_probability
 from service.answer.questions import as_statement
@@ -68,11 +68,16 @@ class ModelReader:
     ) -> str | None:
         """Yes or no, from the quote: the claim checker first (the question as a statement, against
         the quote alone), then, in llm mode, the model's P(yes)."""
-        judged = grounding.judge_sentence(as_statement(outcome.query), evidence.passage, evidence.start, evidence.end)
+        statement = as_statement(outcome.query)
+        judged = grounding.judge_sentence(statement, evidence.passage, evidence.start, evidence.end)
         settled = settles_yes_no(judged)
         if settled is not None or outcome.mode != "llm":
             return settled
-        return self.yes_no(outcome.query, evidence.text, stop)
+        answer = self.yes_no(outcome.query, evidence.text, stop)
+        if answer == "no" and states_the_action(judged, grounding.parser.parse(outcome.query)):
+            outcome.notes.append('the model said "no", but the quote states what the question asks about')
+            return None
+        return answer
 
     def yes_no(self, question: str, quote: str, stop: StopCheck) -> str | None:
         """ "yes" / "no" when the model is confident the quote says so; None otherwise."""

@@ -84,6 +84,31 @@ def test_a_yes_no_question_starts_with_the_verdict_the_quote_gives(selecting) ->
     assert len(generator.requests) == 1  # the claim checker settled it: no second model call
 
 
+def _verdict(pipeline, question: str, sentence: str) -> tuple[str | None, list[str]]:
+    """The yes/no verdict the answer path gives `question` with `sentence` (of a seed article) as its quote."""
+    from service.answer.evidence import EvidenceSentence
+    from service.answer.outcome import Outcome
+
+    passage = next(p for p in pipeline.search(sentence, top_k=10) if sentence in p.article.text)
+    start = passage.article.text.index(sentence)
+    evidence = EvidenceSentence(passage, start, start + len(sentence), 1.0, 1.0, 1.0, 0)
+    outcome = Outcome(question, None, "llm")
+    return pipeline._reader.verdict(outcome, evidence, pipeline.grounding, lambda: False), outcome.notes
+
+
+def test_the_models_no_is_not_given_before_a_quote_that_states_what_was_asked(selecting) -> None:
+    pipeline, generator = selecting(other_reply="no")
+    met = "He met with Putin at the Kremlin and both said before the meeting they hoped they could make progress"
+    verdict, notes = _verdict(pipeline, "Did Kerry meet Putin in person during his trip to Moscow?", met)
+    assert generator.requests  # the claim checker did not settle it: the model was asked, and said no
+    assert verdict is None  # the quote says they met; the question's details are not in it
+    assert any("states what the question asks" in note for note in notes)
+    # a quote that lacks what was asked (he does not "accept" them as neutral) keeps the model's "no"
+    cover = "Assad also commented on the White Helmets volunteers, saying the Syrian rescue workers were a cover"
+    verdict, notes = _verdict(pipeline, "Does Assad accept that the White Helmets are neutral rescue workers?", cover)
+    assert verdict == "no" and notes == []
+
+
 def test_metadata_questions_are_answered_from_the_article_metadata(selecting) -> None:
     pipeline, _ = selecting("no possibility")
     answer = pipeline.ask("Who wrote the report in which Lavrov said there was no possibility of persuading Assad?")

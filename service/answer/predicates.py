@@ -8,7 +8,7 @@ Y"); `arguments` reads one verb's, passives turned around; `argument_keys` the k
 
 from __future__ import annotations
 
-from service.answer.syntax import Parsed
+from service.answer.syntax import Parsed, Token
 from service.answer.word_keys import name_key
 
 _ACTOR_DEPS = frozenset({"nsubj", "csubj"})
@@ -92,9 +92,16 @@ def _described(parsed: Parsed, i: int, keys: list[str | None]) -> set[str]:
     found: set[str | None] = set()
     heads = [i]
     for _ in range(3):  # "Russia's women's hockey team": describing words of describing words
-        heads = [c.i for h in heads for c in parsed.children(h) if c.dep in _DESCRIBING_DEPS]
+        heads = [c.i for h in heads for c in parsed.children(h) if _describes(parsed, c)]
         found |= {name_key(parsed, j, keys) for j in heads if parsed.tokens[j].pos in ("PROPN", "NOUN", "ADJ")}
     return {k for k in found if k} | _of_objects(parsed, i, keys)  # "the city of Graz"
+
+
+def _describes(parsed: Parsed, token: Token) -> bool:
+    """A describing word that may name its noun on its own; not a person who owns a common noun:
+    "Ann Lee's adviser" is not Ann Lee (while "Russia's team" may stand for Russia)."""
+    someones = token.dep == "poss" and token.ent_type == "PERSON" and parsed.tokens[token.head].pos == "NOUN"
+    return token.dep in _DESCRIBING_DEPS and not someones
 
 
 def argument_keys(parsed: Parsed, i: int, keys: list[str | None]) -> set[str]:

@@ -80,6 +80,7 @@ def test_faithful_claims_are_supported(checker, passages, claim) -> None:
         ("changed number", "The council voted 11 to 3 in favour of the plan."),
         ("reversed polarity", "Lee said Blue Line had asked the council for a subsidy."),
         ("swapped roles", "Tom Ward hired Blue Line to run the service."),
+        ("swapped entity", "Blue Line hired Ann Lee."),  # it hired her former adviser
         (
             "invented list",
             "Opponents included the fishermen's union, two residents' groups and the chamber of commerce.",

@@ -81,11 +81,8 @@ def fit(x: np.ndarray, y: np.ndarray, penalty: float = 1.0, steps: int = 50) -> 
 
 def choose_threshold(p: np.ndarray, y: np.ndarray, total: int, max_wrong: float) -> tuple[float, dict[str, Any]]:
     """The lowest threshold whose confidently-wrong rate (over all `total` questions) is within bounds."""
-    for threshold in np.round(np.arange(0.0, 1.0001, 0.01), 2):
-        answered = p >= threshold
-        wrong = int((answered & (y == 0)).sum())
+    for threshold, right, wrong in trade_off(p, y, np.round(np.arange(0.0, 1.0001, 0.01), 2).tolist()):
         if wrong / total <= max_wrong:
-            right = int((answered & (y == 1)).sum())
             return float(threshold), {"questions": total, "examples": len(y), "right": right, "wrong": wrong}
     return 1.0, {"questions": total, "examples": len(y), "right": 0, "wrong": 0}
 

@@ -68,8 +68,7 @@ class ModelReader:
     ) -> str | None:
         """Yes or no, from the quote: the claim checker first (the question as a statement, against
         the quote alone), then, in llm mode, the model's P(yes)."""
-        statement = as_statement(outcome.query)
-        judged = grounding.judge_sentence(statement, evidence.passage, evidence.start, evidence.end)
+        judged = grounding.judge_sentence(as_statement(outcome.query), evidence.passage, evidence.start, evidence.end)
         settled = settles_yes_no(judged)
         if settled is not None or outcome.mode != "llm":
             return settled

@@ -12,6 +12,7 @@ from retrieval.documents import Article, Passage
 from service.answer.factcheck import check_claim
 from service.answer.grounding import GroundingChecker
 from service.answer.syntax import SyntaxParser
+from service.answer.verdicts import Judgement
 
 TEXT = (
     "The Harbour Council approved a new ferry link between Portsmouth and Cherbourg on Monday, mayor Ann Lee said. "
@@ -173,12 +174,8 @@ def test_a_yes_no_question_is_settled_only_by_a_quote_that_states_or_negates_it(
     checker, passages, question, sentence, expected
 ) -> None:
     from service.answer.grounding import settles_yes_no
-    from service.answer.questions import as_statement
 
-    start = ARTICLE.text.index(sentence)
-    end = ARTICLE.text.index(".", start) + 1
-    passage = next(p for p in passages if p.chunk.start <= start and end <= p.chunk.end)
-    assert settles_yes_no(checker.judge_sentence(as_statement(question), passage, start, end)) == expected
+    assert settles_yes_no(_judged_as_quote(checker, passages, question, sentence)) == expected
 
 
 @pytest.mark.parametrize(
@@ -198,13 +195,21 @@ def test_a_quote_states_the_asked_action_when_its_verb_and_parties_are_there_unc
     checker, passages, question, sentence, expected
 ) -> None:
     from service.answer.grounding import states_the_action
+
+    judged = _judged_as_quote(checker, passages, question, sentence)
+    assert states_the_action(judged, checker.parser.parse(question)) is expected
+
+
+def _judged_as_quote(
+    checker: GroundingChecker, passages: list[Passage], question: str, sentence: str
+) -> Judgement | None:
+    """A yes/no question's statement judged against the article sentence that starts with `sentence`."""
     from service.answer.questions import as_statement
 
     start = ARTICLE.text.index(sentence)
     end = ARTICLE.text.index(".", start) + 1
     passage = next(p for p in passages if p.chunk.start <= start and end <= p.chunk.end)
-    judged = checker.judge_sentence(as_statement(question), passage, start, end)
-    assert states_the_action(judged, checker.parser.parse(question)) is expected
+    return checker.judge_sentence(as_statement(question), passage, start, end)
 
 
 def _own_article(text: str) -> list[Passage]:

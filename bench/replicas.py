@@ -167,7 +167,7 @@ def _writer(urls: list[str], writes: dict[str, Any], deadline: float, every: flo
             if number % 3 == 2 and writes["kept"]:
                 victim = writes["kept"].pop(0)
                 other = urls[(number + 1) % len(urls)]
-                if _timed(client, "DELETE", f"{other}/api/articles/bench-water-{victim}", writes) == 200:
+                if _timed(client, "DELETE", f"{other}/api/articles/{fresh_article(victim).id}", writes) == 200:
                     writes["deleted"].append(victim)
                 else:
                     writes["kept"].insert(0, victim)
@@ -207,11 +207,12 @@ def _check_articles(urls: list[str], kept: list[int], deleted: list[int]) -> dic
                 else:
                     failures.append(f"{url} verify {fresh.id}: {checked.get('verdict')}")
         for number in deleted:
+            article_id = fresh_article(number).id
             for url in urls:
-                if client.get(f"{url}/api/articles/bench-water-{number}").status_code == 404:
+                if client.get(f"{url}/api/articles/{article_id}").status_code == 404:
                     counts["gone"] += 1
                 else:
-                    failures.append(f"{url} still has bench-water-{number}")
+                    failures.append(f"{url} still has {article_id}")
     checks = len(kept) * len(urls)
     return {
         "kept": len(kept),

@@ -3,7 +3,9 @@
 - retrieval (ir-measures over article rankings): recall@5, recall@10, MRR@10, nDCG@10;
 - answers: confidently wrong (answered and wrong, or an unanswerable question answered, over all
   questions), SQuAD exact match and token F1 (declines are the empty answer), key-fact accuracy
-  and key-fact recall over answerable questions, each headline rate with its 95% interval;
+  and key-fact recall over answerable questions, each headline rate with its 95% interval; the
+  outcomes (answered right / wrong, tentative with / without the key facts in its quotes, declined)
+  and "useful" (answered right or tentative with the key facts, over answerable questions);
 - citations (ALCE-style, see eval.citation_scoring): precision, recall, verbatim share;
 - abstention: precision / recall / F1 of declining, unanswerable questions being the positives;
 - CRAG score: mean of +1 correct, 0 declined, -1 wrong;
@@ -88,9 +90,24 @@ def _answer_metrics(scored: list[tuple[Prediction, QuestionScores]]) -> dict[str
         "key_fact_accuracy": _mean(s.correct for _, s in answerable),
         "key_fact_recall": _mean(facts),
         "answered": _mean(s.answered for _, s in answerable),
+        "useful": _mean(s.outcome in ("answered-right", "tentative-with-facts") for _, s in answerable),
+        "useful_ci95": rate(
+            sum(s.outcome in ("answered-right", "tentative-with-facts") for _, s in answerable), len(answerable)
+        )["ci95"],
+        "unanswerable_not_answered": _mean(not s.answered for p, s in scored if not p.question.answerable),
+        "outcomes": _outcomes(scored),
         "context_has_gold": _mean(s.context_has_gold for _, s in answerable),
         "prompt_has_gold": _mean(s.prompt_has_gold for _, s in answerable if s.prompt_has_gold is not None),
     }
+
+
+def _outcomes(scored: list[tuple[Prediction, QuestionScores]]) -> dict[str, dict[str, int]]:
+    """How many questions got each outcome, answerable and unanswerable apart."""
+    counts: dict[str, dict[str, int]] = {"answerable": {}, "unanswerable": {}}
+    for prediction, scores in scored:
+        group = counts["answerable" if prediction.question.answerable else "unanswerable"]
+        group[scores.outcome] = group.get(scores.outcome, 0) + 1
+    return counts
 
 
 def _citation_metrics(scores: list[QuestionScores]) -> dict[str, float | None]:

@@ -35,6 +35,7 @@ class Prediction:
 
 @dataclass(frozen=True)
 class QuestionScores:
+    status: str  # "answered" | "tentative" | "declined"
     answered: bool
     exact_match: float
     f1: float
@@ -44,6 +45,16 @@ class QuestionScores:
     citations: CitationScores
     context_has_gold: bool
     prompt_has_gold: bool | None  # a gold evidence sentence was among those the model read (None: no evidence)
+    tentative_has_facts: bool = False  # a tentative answer's quotes hold every key fact
+
+    @property
+    def outcome(self) -> str:
+        """answered-right | answered-wrong | tentative-with-facts | tentative-without | declined."""
+        if self.status == "answered":
+            return "answered-right" if self.correct else "answered-wrong"
+        if self.status == "tentative":
+            return "tentative-with-facts" if self.tentative_has_facts else "tentative-without"
+        return "declined"
 
 
 def is_verbatim(citation: Citation, article_text: Callable[[str], str | None]) -> bool:
@@ -66,6 +77,9 @@ def answer_record(
 def score(prediction: Prediction) -> QuestionScores:
     question, answer = prediction.question, prediction.answer or {}
     answered = bool(answer.get("answered"))
+    status = str(answer.get("status") or ("answered" if answered else "declined"))
+    tentative = status == "tentative" and question.answerable
+    quotes = " ".join(str(c.get("quote", "")) for c in answer.get("citations", []))
     text = answer.get("answer", "") if answered else ""
     reference = question.answer if question.answerable else ""
     correct = question.answerable and answered and has_all_key_facts(text, question.accept)
@@ -75,6 +89,7 @@ def score(prediction: Prediction) -> QuestionScores:
     ]
     context = {p["article_id"] for p in answer.get("passages", [])}
     return QuestionScores(
+        status=status,
         answered=answered,
         exact_match=exact_match(text, reference),
         f1=token_f1(text, reference),
@@ -84,6 +99,7 @@ def score(prediction: Prediction) -> QuestionScores:
         citations=score_citations(text, citations, set(question.articles)),
         context_has_gold=bool(context & set(question.articles)),
         prompt_has_gold=_prompt_has_gold(question, answer.get("evidence") or []),
+        tentative_has_facts=tentative and has_all_key_facts(quotes, question.accept),
     )
 
 

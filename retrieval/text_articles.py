@@ -40,6 +40,12 @@ _WIRE_AGENCIES = frozenset(
         "pa media",
     }
 )
+_NETWORKS = (
+    r"Facebook|Twitter|Google\+|Whats[Aa]pp|Tumblr|[Ll]inked[Ii]n|[Ss]tumble(?:[Uu]pon)?|Digg|[Rr]eddit|Newsvine|"
+    r"Pinterest|Xing|VKontakte|Telegram|Messenger|E-?mail|Print"
+)
+# three or more network names in a row, with an optional "Send" before and "Permalink URL" after
+_SHARE_BAR = re.compile(rf"(?:\bSend\s+)?(?:\b(?:{_NETWORKS})\s+){{2,}}(?:{_NETWORKS})\b(?:\s+Permalink(?:\s+https?://\S+)?)?")
 _BOILERPLATE = tuple(
     re.compile(pattern, re.IGNORECASE)
     for pattern in (
@@ -116,7 +122,7 @@ def _read_lines(lines: list[str], title: str) -> _Header:
     header = _Header()
     for number, line in enumerate(lines):
         header_bullet = number < _HEADER_LINES and bool(_BULLET.match(line))
-        text = _collapse(_BULLET.sub("", line))
+        text = strip_share_bars(_BULLET.sub("", line))
         if not text or text.casefold() == title.casefold() or _is_boilerplate(text):
             continue
         if _read_metadata(text, header, header_bullet) or header_bullet:
@@ -150,6 +156,12 @@ def _read_metadata(text: str, header: _Header, header_bullet: bool) -> bool:
 def _looks_like_publisher(text: str) -> bool:
     words = text.split()
     return 1 <= len(words) <= 4 and all(w[0].isupper() or not w[0].isalpha() for w in words) and ":" not in text
+
+
+def strip_share_bars(text: str) -> str:
+    """The text without inline share bars ("Send Facebook Twitter Google+ Whatsapp ... Permalink
+    http://dw.com/p/2Wx5C"): site furniture that a quote must never carry."""
+    return _collapse(_SHARE_BAR.sub(" ", text))
 
 
 def _is_boilerplate(text: str) -> bool:

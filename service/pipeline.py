@@ -1,6 +1,6 @@
-"""The one orchestrator. `ask`: retrieval -> evidence -> selection (the model reads the best
-sentence) -> decline -> composition from quotes -> citations -> Answer (the steps live in
-service/answer/). `verify`: retrieval -> the claim checker -> ClaimCheck.
+"""The one orchestrator. `ask`: retrieval -> evidence -> writing (the model writes the direct
+answer) -> proof (the claim checker) -> decision (answered / tentative / declined) -> composition
+-> citations -> Answer (the steps live in service/answer/). `verify`: retrieval -> the claim checker -> ClaimCheck.
 
 The CLI, the HTTP service and the eval runner all call this. Construction is cheap;
 `warm_up()` loads the embedder, the sentence parser and the index (building it from the seeds
@@ -25,19 +25,20 @@ from retrieval.loaders import load_articles
 from retrieval.retriever import Retriever
 from retrieval.store import IngestReport, ProgressFactory, open_store
 from service.answer.citations import attach_citations
-from service.answer.composition import compose, settled
+from service.answer.composition import AnswerSentence, direct_answer, metadata_answer, tentative_answer
 from service.answer.conversation import Turn, check_history
-from service.answer.decline import decline_reason
-from service.answer.evidence import EvidenceScorer, top_score
+from service.answer.decline import decide
+from service.answer.evidence import EvidenceScorer, EvidenceSentence, top_score
 from service.answer.factcheck import ClaimCheck, check_claim
 from service.answer.grounding import GroundingChecker
 from service.answer.outcome import DECLINE_TEXT, Outcome, ms_since
 from service.answer.paraphrase import ModelJudge
-from service.answer.questions import CheckedQuestion, after_archive, normalise_question, read_question
+from service.answer.proof import Proof, prove, settled_draft
+from service.answer.questions import CheckedQuestion, QuestionKind, after_archive, normalise_question, read_question
 from service.answer.reading import ModelReader
-from service.answer.result import Answer, ShownPassage, shown_passages
-from service.answer.selection import candidates
+from service.answer.result import Answer, ShownPassage, Status, shown_passages
 from service.answer.syntax import SyntaxParser
+from service.answer.writing import Draft, read_draft
 from service.errors import InvalidRequestError, ModelUnavailableError
 from service.generators.base import Generator, StopCheck
 from service.settings import PipelineSettings, Settings
@@ -200,9 +201,9 @@ class Pipeline:
         on_sentence: SentenceCallback | None = None,
         should_stop: StopCheck | None = None,
     ) -> Answer:
-        """Answer `question` (a follow-up to `history`, if given) within the answer budget:
-        retrieve, score evidence, let the model choose sentences, decide whether to answer,
-        compose from the chosen quotes, cite. `on_sentence` receives each verified sentence.
+        """Answer `question` (a follow-up to `history`, if given) within the answer budget: retrieve,
+        score evidence, let the model write the answer, prove it, decide the outcome, compose, cite.
+        `on_sentence` receives each shown sentence: the proven direct answer as soon as it is proven.
         `should_stop()` turning true (a client went away) stops waiting and generating."""
         question = str(self.check_question(question))  # a CheckedQuestion (from the HTTP layer) passes as is
         mode = mode or self.settings.default_mode
@@ -225,29 +226,65 @@ class Pipeline:
         too_late = after_archive(kind, self.store.newest_published())
         if too_late:
             return outcome.declined(too_late)
-        evidence = self._scorer.score(outcome.query, outcome.passages, self.store.term_stats(), kind)
+        stats = self.store.term_stats()
+        evidence = self._scorer.score(outcome.query, outcome.passages, stats, kind)
         gate = self.settings.llm_min_evidence_score if mode == "llm" else self.settings.min_evidence_score
         if top_score(evidence) < gate:
             return outcome.declined("no retrieved passage is relevant enough to answer")
-        selection = self._reader.select(outcome, candidates(evidence, kind, 0.0), stop, should_stop)
         outcome.shown = evidence[: self.settings.prompt_sentences]
-        outcome.chosen = selection.chosen
-        if not selection.chosen:
-            return outcome.declined("no sentence of the passages answers the question")
-        composition = compose(selection.chosen, kind, lambda e: self._reader.verdict(outcome, e, self.grounding, stop))
-        reason = decline_reason(
-            outcome, kind, selection, settled(composition), self.grounding.parser, self.settings.decline_threshold
+        if kind.shape == "metadata":
+            byline = metadata_answer(evidence[0], kind)
+            if byline is not None:
+                outcome.chosen = evidence[:1]
+                return self._finish(outcome, "answered", byline, on_sentence, "answered from the article's byline")
+        draft = self._draft(outcome, kind, stop, should_stop)
+        proofs = prove(draft, outcome.query, kind, self.grounding, stats)
+        decision = decide(
+            draft, proofs, evidence, self.settings.tentative_min_evidence_score, self.settings.decline_threshold
         )
-        if reason is not None:
-            return outcome.declined(reason)
-        outcome.notes += composition.notes
-        text, citations, sentences = attach_citations(composition.sentences)
-        for sentence in sentences:
+        outcome.confidence, outcome.signals = decision.confidence, decision.signals or {}
+        if decision.status == "declined":
+            return outcome.declined(decision.reason or "")
+        if decision.status == "tentative":
+            outcome.chosen = evidence[:2]
+            return self._finish(outcome, "tentative", tentative_answer(evidence), on_sentence, decision.reason)
+        outcome.chosen = [e for e in evidence if any(p.proven and p.window and _within(e, p) for p in proofs)]
+        return self._finish(outcome, "answered", direct_answer(proofs, draft.verdict), on_sentence)
+
+    def _draft(self, outcome: Outcome, kind: QuestionKind, stop: StopCheck, client_stop: StopCheck | None) -> Draft:
+        """The model's direct answer from the best evidence sentences; without the model (extractive mode,
+        or a model that failed), only a yes/no question gets one: the verdict the checker reads in the best quote."""
+        shown = outcome.shown[: self.settings.write_sentences]
+        yes_no = kind.shape == "yes-no"
+        result = self._reader.write(outcome, shown, yes_no, stop, client_stop) if outcome.mode == "llm" else None
+        if result is not None:
+            return read_draft(result, shown)
+        return settled_draft(outcome.query, shown, kind, self.grounding)
+
+    def _finish(
+        self,
+        outcome: Outcome,
+        status: Status,
+        sentences: list[AnswerSentence],
+        on_sentence: SentenceCallback | None,
+        note: str | None = None,
+    ) -> Answer:
+        text, citations, shown = attach_citations(sentences)
+        for sentence in shown:
             if on_sentence:
                 on_sentence(sentence)
-        return outcome.answered(text, citations)
+        return outcome.finished(status, text, citations, *([note] if note else []))
 
     def check_question(self, question: str, what: str = "question") -> CheckedQuestion:
         """The question (or claim) with whitespace normalised; InvalidRequestError when empty or too
         long. A question checked already (by the HTTP layer, before queueing) passes as it is."""
         return normalise_question(question, self.settings.max_question_chars, what)
+
+
+def _within(evidence: EvidenceSentence, proof: Proof) -> bool:
+    window = proof.window
+    return (
+        window is not None
+        and evidence.article_id == window.passage.article_id
+        and window.start <= evidence.start < window.end
+    )

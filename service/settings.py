@@ -126,6 +126,20 @@ class Settings(BaseSettings):
     prompt_sentences: int = Field(
         6, ge=1, le=20, description="Best evidence sentences listed in an answer's `evidence` (the step's candidates)."
     )
+    write_sentences: int = Field(
+        4,
+        ge=1,
+        le=9,
+        description="Best evidence sentences the model reads, numbered, to write the direct answer (each costs "
+        "prompt time: about 0.5 s on 2 cores).",
+    )
+    tentative_min_evidence_score: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="When the model finds no answer, the best quotes are still shown (a tentative answer) if the "
+        "best evidence scores at least this; below it the answer is 'the articles don't say'.",
+    )
     decline_threshold: float | None = Field(
         None,
         ge=0,
@@ -214,6 +228,8 @@ class PipelineSettings:
     min_evidence_score: float
     llm_min_evidence_score: float
     prompt_sentences: int
+    write_sentences: int
+    tentative_min_evidence_score: float
     decline_threshold: float | None
     generation_slots: int
 

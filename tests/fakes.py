@@ -119,15 +119,19 @@ def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000.0
 
 
-class SelectingGenerator(ScriptedGenerator):
-    """Answers selection prompts like a reader who looks for given phrases: it names the numbered
-    sentences ("[n] ...") that contain any of `phrases`, in the order of the phrases, or "none".
-    Other prompts (yes/no, paraphrase) get `other_reply`."""
+class WritingGenerator(ScriptedGenerator):
+    """Writes answers like a reader who looks for given phrases. To the answer prompt (numbered
+    sentences "[n] ...") it replies "[n] TEXT" for the first numbered sentence that holds one of
+    `answers`' phrases, TEXT being that phrase's answer (None: the sentence as it stands), or NONE.
+    Other prompts (the paraphrase judge, the follow-up rewrite) get `other_reply`."""
 
-    def __init__(self, *phrases: str, other_reply: str = "yes") -> None:
+    def __init__(
+        self, answers: dict[str, str | None] | None = None, other_reply: str = "yes", wrong_number: bool = False
+    ) -> None:
         super().__init__()
-        self.phrases = list(phrases)
+        self.answers = dict(answers or {})
         self.other_reply = other_reply
+        self.wrong_number = wrong_number  # cite the next sentence's number, as the model sometimes does
 
     def generate(
         self,
@@ -136,11 +140,11 @@ class SelectingGenerator(ScriptedGenerator):
         should_stop: StopCheck | None = None,
     ) -> GenerationResult:
         prompt = request.messages[-1].content
-        lines = dict(re.findall(r"^\[(\d+)\] (.*)$", prompt, flags=re.MULTILINE))
+        lines = re.findall(r"^\[(\d+)\] (?:\([^)]*\) )?(.*)$", prompt, flags=re.MULTILINE)
+        reply = self.other_reply
         if lines:
-            numbers = [n for phrase in self.phrases for n, text in lines.items() if phrase in text]
-            reply = ", ".join(dict.fromkeys(numbers)) or "none"
-        else:
-            reply = self.other_reply
+            found = [(n, text, said) for phrase, said in self.answers.items() for n, text in lines if phrase in text]
+            number = int(found[0][0]) % len(lines) + 1 if found and self.wrong_number else found[0][0] if found else 0
+            reply = f"[{number}] {found[0][2] or found[0][1]}" if found else "NONE"
         self.enqueue(reply)
         return super().generate(request, on_token, should_stop)

@@ -1,4 +1,4 @@
-"""Step 5 of the answer path: numbered citations for composed sentences. Every citation points at
+"""Step 6 of the answer path: numbered citations for composed sentences. Every citation points at
 an article, a chunk and the exact span quoted: `quote == article.text[start:end]`."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval.documents import Passage
-from service.answer.composition import AnswerSentence
+from service.answer.composition import TENTATIVE_LEAD, AnswerSentence
 from service.answer.result import Citation
 
 
@@ -55,7 +55,8 @@ class MarkedSentence:
 
 
 _MARKER_END = re.compile(r" \[(\d+)\][.!?]*(?= |$)")
-_VERDICT = re.compile(r"(?:Yes|No)\. ")  # the unmarked sentence compose() puts before a yes/no quote
+# the unmarked sentence put before a yes/no answer, or before a tentative answer's quotes
+_VERDICT = re.compile(rf"(?:Yes|No)\. |{re.escape(TENTATIVE_LEAD)} ")
 
 
 def marked_sentences(text: str) -> list[MarkedSentence]:

@@ -1,76 +1,71 @@
-"""Step 4 of the answer path: the answer is composed from the chosen quotes, so every word of it
-is either the article's own (verbatim, in quotation marks) or the article's metadata.
+"""Step 5 of the answer path: the answer text, composed so that every word of it is proven, quoted
+verbatim (in quotation marks) or the article's own metadata.
 
-- a fact: the chosen quotes, each introduced by its publisher and date;
-- across reports or dates ("sources"): one quote per article, oldest first;
-- yes/no: "Yes." or "No." first (decided by the claim checker, or by the model when the checker
-  cannot), then the quote that decides it;
-- metadata ("who wrote", "which outlet", "when was it published"): the article's author,
-  publisher or date, cited to the quote that matched the question.
+- answered: the model's proven sentence(s), each citing the quote that proves it ("Yes."/"No."
+  first for a yes/no question), then each of those quotes verbatim, introduced by its publisher
+  and date; for a byline question, the article's author, publisher or date;
+- tentative: TENTATIVE_LEAD, then the one or two best quotes verbatim (one per report);
+- declined: no composition (DECLINE_TEXT).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from retrieval.dates import long_form
 from retrieval.documents import Article, Passage
 from service.answer.evidence import EvidenceSentence
+from service.answer.proof import Proof
 from service.answer.questions import QuestionKind
 
-YesNo = Callable[[EvidenceSentence], str | None]  # "yes" | "no" | None (cannot tell)
+TENTATIVE_LEAD = "The articles may not answer this directly; the closest report says:"
+MAX_TENTATIVE_QUOTES = 2
+_TENTATIVE_RATIO = 0.9  # a second report's quote joins a tentative answer this close to the best
 
 
 @dataclass(frozen=True)
 class AnswerSentence:
     text: str  # as shown, without its [n] marker
-    passage: Passage | None  # what it cites (None: "Yes." / "No.", carried by the quote after it)
+    passage: Passage | None  # what it cites (None: an unmarked lead, "Yes."/"No." or TENTATIVE_LEAD)
     start: int = 0  # the quoted span of the article
     end: int = 0
-    kind: str = "quote"  # "quote" | "metadata" | "verdict"
+    kind: str = "quote"  # "direct" (the model's proven words) | "quote" | "metadata" | "verdict" | "lead"
 
 
-@dataclass(frozen=True)
-class Composition:
-    sentences: list[AnswerSentence]
-    notes: list[str]
+def direct_answer(proofs: list[Proof], verdict: str | None) -> list[AnswerSentence]:
+    """The proven sentences, each citing the quote that proves it, then those quotes."""
+    proven = [p for p in proofs if p.proven and p.window is not None]
+    sentences = [AnswerSentence(f"{verdict.capitalize()}.", None, kind="verdict")] if verdict else []
+    quotes: list[AnswerSentence] = []
+    for proof in proven:
+        window = proof.window
+        assert window is not None
+        if proof.sentence.text:
+            sentences.append(AnswerSentence(proof.sentence.text, window.passage, window.start, window.end, "direct"))
+        quote = quote_sentence(window.passage, window.start, window.end)
+        if all((q.passage, q.start) != (quote.passage, quote.start) for q in quotes):
+            quotes.append(quote)
+    return sentences + quotes
 
 
-def compose(chosen: list[EvidenceSentence], kind: QuestionKind, yes_no: YesNo | None = None) -> Composition:
-    if not chosen:
-        return Composition([], [])
-    if kind.shape == "metadata":
-        return _metadata(chosen[0], kind)
-    if kind.shape == "sources":
-        chosen = _one_per_article(chosen)
-        chosen.sort(key=lambda e: (e.passage.article.published is None, e.passage.article.published or 0, e.start))
-    quotes = [quote_sentence(e) for e in chosen]
-    if kind.shape == "yes-no" and yes_no is not None:
-        verdict = yes_no(chosen[0])
-        if verdict is None:
-            return Composition(quotes[:1], ["the quote does not settle yes or no; it is given as it stands"])
-        return Composition([AnswerSentence(f"{verdict.capitalize()}.", None, kind="verdict"), quotes[0]], [])
-    return Composition(quotes, [])
+def tentative_answer(evidence: list[EvidenceSentence]) -> list[AnswerSentence]:
+    """TENTATIVE_LEAD and the best quote, with the best of one other report when nearly as good."""
+    chosen = evidence[:1]
+    for sentence in evidence[1:]:
+        if len(chosen) == MAX_TENTATIVE_QUOTES or sentence.score < _TENTATIVE_RATIO * evidence[0].score:
+            break
+        if sentence.article_id not in {c.article_id for c in chosen}:
+            chosen.append(sentence)
+    quotes = [quote_sentence(e.passage, e.start, e.end) for e in chosen]
+    return [AnswerSentence(TENTATIVE_LEAD, None, kind="lead"), *quotes]
 
 
-def settled(composition: Composition) -> str | None:
-    """Why this composition needs no decline decision: the quote settled a yes/no question, or the
-    answer is the article's own byline; None for any other answer."""
-    kinds = {sentence.kind for sentence in composition.sentences}
-    if "verdict" in kinds:
-        return "the quote settles the yes/no question"
-    if "metadata" in kinds:
-        return "answered from the article's metadata (author, publisher, date)"
-    return None
-
-
-def quote_sentence(evidence: EvidenceSentence) -> AnswerSentence:
+def quote_sentence(passage: Passage, start: int, end: int) -> AnswerSentence:
     """“The quote.” introduced by its publisher and date: Gulf News, 22 December 2012: “...”"""
-    quote = " ".join(evidence.text.split())
-    label = attribution(evidence.passage.article)
+    quote = " ".join(passage.article.text[start:end].split())
+    label = attribution(passage.article)
     text = f"{label}: “{quote}”" if label else f"“{quote}”"
-    return AnswerSentence(text, evidence.passage, evidence.start, evidence.end)
+    return AnswerSentence(text, passage, start, end)
 
 
 def attribution(article: Article) -> str:
@@ -78,7 +73,8 @@ def attribution(article: Article) -> str:
     return ", ".join(parts)
 
 
-def _metadata(evidence: EvidenceSentence, kind: QuestionKind) -> Composition:
+def metadata_answer(evidence: EvidenceSentence, kind: QuestionKind) -> list[AnswerSentence] | None:
+    """The article's author, publisher or date for a byline question; None when it does not say."""
     article = evidence.passage.article
     when = long_form(article.published) if article.published else None
     text = None
@@ -89,23 +85,9 @@ def _metadata(evidence: EvidenceSentence, kind: QuestionKind) -> Composition:
     elif kind.metadata == "date" and when:
         text = f"It was published on {when}" + (f" by {article.source}." if article.source else ".")
     if text is None:
-        missing = {"author": "author", "publisher": "publisher", "date": "publication date"}[kind.metadata or "date"]
-        return Composition([quote_sentence(evidence)], [f"the article does not name its {missing}"])
-    return Composition(
-        [AnswerSentence(text, evidence.passage, evidence.start, evidence.end, kind="metadata")],
-        [],
-    )
+        return None
+    return [AnswerSentence(text, evidence.passage, evidence.start, evidence.end, kind="metadata")]
 
 
 def _name(author: str) -> str:
     return author.title() if author.isupper() else author
-
-
-def _one_per_article(chosen: list[EvidenceSentence]) -> list[EvidenceSentence]:
-    seen: set[str] = set()
-    kept = []
-    for evidence in chosen:
-        if evidence.article_id not in seen:
-            seen.add(evidence.article_id)
-            kept.append(evidence)
-    return kept

@@ -1,45 +1,37 @@
-"""Step 3 of the answer path: whether to answer at all. A small logistic model over signals that
-can be measured for every question; its weights and threshold are fitted on the dev split
-(`python -m eval.fit_declines`) and kept in `decline_model.json` beside this file.
+"""Step 4 of the answer path: which of the three outcomes an answer gets.
 
-Signals (each in [0, 1]):
-- `answer`: the model's P(yes) that the best sentence states the answer (0.5 without a model, in
-  extractive mode, whose own weights ignore it);
-- `score`: evidence score of the best sentence;
-- `direct`: share of the question's (IDF-weighted) terms the best sentence states itself;
-- `new`: the question asks for a figure, date, person or place and the best sentence names one that
-  the question does not (1 when it asks for none of these): a near miss often quotes the topic
-  without the asked-for fact.
+- "answered": a proven direct answer (proof.py) whose P(right) reaches the threshold. P(right) is
+  a small logistic model over signals measured for every proven answer, fitted on the dev split to
+  maximise CRAG while holding confidently-wrong answers at 5% of dev questions
+  (`python -m eval.fit_declines`, kept in `decline_model.json` beside this file);
+- "declined": the model said NONE (or wrote nothing readable) and the best evidence is weak;
+- "tentative": anything else: the evidence is relevant but no answer was proven.
+(Nothing relevant retrieved, or a question about a time after the archive, is declined earlier.)
+
+Signals of a proven answer (each in [0, 1]):
+- `written`: the model's P(not NONE) at its first token (0.5 when the backend gives no log-probabilities);
+- `score`: the evidence score of the best sentence;
+- `cited`: the evidence score of the sentence the proof rests on;
+- `reworded`: 1 when the proof needed the model to rule that a rewording says the same (0 otherwise);
+- `verdict`: 1 for a yes/no answer the claim checker settled, or an answer from the byline.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from service.answer.evidence import EvidenceSentence
-from service.answer.outcome import Outcome
-from service.answer.questions import QuestionKind
-from service.answer.selection import Selection
-from service.answer.syntax import SyntaxParser
-from service.answer.word_keys import token_keys
+from service.answer.proof import Proof
+from service.answer.writing import Draft
 
 MODEL_FILE = Path(__file__).with_name("decline_model.json")
-SIGNALS = ("answer", "score", "direct", "new")
-_KINDS = {
-    "person": ("PERSON", "ORG", "NORP"),
-    "place": ("GPE", "LOC", "FAC"),
-    "date": ("DATE", "TIME"),
-    "number": ("CARDINAL", "QUANTITY", "MONEY", "PERCENT", "DATE"),
-}
-_DATE = re.compile(
-    r"\b(?:19|20)\d{2}\b|\b(?:January|February|March|April|May|June|July|August|September|October|"
-    r"November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
-)
+SIGNALS = ("written", "score", "cited", "reworded", "verdict")
+Status = Literal["answered", "tentative", "declined"]
 
 
 @dataclass(frozen=True)
@@ -53,69 +45,68 @@ class DeclineModel:
         return 1.0 / (1.0 + math.exp(-z))
 
 
+@dataclass(frozen=True)
+class Decision:
+    status: Status
+    reason: str | None  # why it is not answered
+    confidence: float | None = None  # P(right) of a proven answer
+    signals: dict[str, float] | None = None
+
+
 @lru_cache(maxsize=4)
-def load_model(mode: str, path: Path = MODEL_FILE) -> DeclineModel:
-    data = json.loads(path.read_text(encoding="utf-8"))["modes"][mode]
+def load_model(path: Path = MODEL_FILE) -> DeclineModel:
+    data = json.loads(path.read_text(encoding="utf-8"))
     return DeclineModel(
         float(data["bias"]), {k: float(v) for k, v in data["weights"].items()}, float(data["threshold"])
     )
 
 
-def decline_reason(
-    outcome: Outcome,
-    kind: QuestionKind,
-    selection: Selection,
-    settled_by: str | None,
-    parser: SyntaxParser,
+def decide(
+    draft: Draft,
+    proofs: list[Proof],
+    evidence: list[EvidenceSentence],
+    weak_evidence: float,
     threshold: float | None = None,
-) -> str | None:
-    """Why to decline, or None to answer; records the signals and P(right) on the outcome. A yes/no
-    question the quote settles, or a byline question answered from the article's metadata, is
-    answered (on the dev split every such answer was right); every other answer needs the decline
-    model's P(right) to reach `threshold` (None: the fitted one)."""
-    outcome.signals = signals(outcome.query, kind, selection.chosen, selection.p_answer, parser)
-    model = load_model(outcome.mode)
-    outcome.confidence = model.probability(outcome.signals)
-    if settled_by is not None:
-        outcome.notes.append(settled_by)
-        return None
-    threshold = model.threshold if threshold is None else threshold
-    if outcome.confidence >= threshold:
-        return None
-    return (
-        f"not confident that the chosen quotes answer the question (P(right) {outcome.confidence:.2f} "
-        f"< {threshold:.2f})"
-    )
+) -> Decision:
+    """The outcome of a written (or, without the model, settled) answer; `threshold` None: the fitted one."""
+    top = evidence[0].score if evidence else 0.0
+    if any(p.proven for p in proofs):
+        found = signals(draft, proofs, evidence)
+        model = load_model()
+        confidence = model.probability(found)
+        limit = model.threshold if threshold is None else threshold
+        if confidence >= limit:
+            return Decision("answered", None, confidence, found)
+        why = f"the answer was proven, but the decline model is not confident of it (P(right) {confidence:.2f}"
+        why += f" < {limit:.2f})"
+        return Decision("tentative", why, confidence, found)
+    if draft.empty and top < weak_evidence:
+        weak = f"the model found no answer and the best evidence is weak ({top:.2f} < {weak_evidence:.2f})"
+        return Decision("declined", weak)
+    return Decision("tentative", _unproven(draft, proofs))
 
 
-def signals(
-    question: str,
-    kind: QuestionKind,
-    chosen: list[EvidenceSentence],
-    p_answer: float | None,
-    parser: SyntaxParser,
-) -> dict[str, float]:
-    if not chosen:
-        return {name: 0.0 for name in SIGNALS}
-    best = chosen[0]
+def signals(draft: Draft, proofs: list[Proof], evidence: list[EvidenceSentence]) -> dict[str, float]:
+    proven = next(p for p in proofs if p.proven)
+    window = proven.window
+    cited = [
+        e.score
+        for e in evidence
+        if window is not None and e.article_id == window.passage.article_id and window.start <= e.start < window.end
+    ]
+    judgement = proven.judgement
     return {
-        "answer": 0.5 if p_answer is None else round(p_answer, 4),
-        "score": best.score,
-        "direct": best.direct,
-        "new": 1.0 if _names_new_kind(question, kind, best.text, parser) else 0.0,
+        "written": 0.5 if draft.p_written is None else round(draft.p_written, 4),
+        "score": evidence[0].score if evidence else 0.0,
+        "cited": max(cited, default=0.0),
+        "reworded": 1.0 if judgement is not None and judgement.paraphrase is not None else 0.0,
+        "verdict": 1.0 if proven.settled is not None or not proven.sentence.text else 0.0,
     }
 
 
-def _names_new_kind(question: str, kind: QuestionKind, sentence: str, parser: SyntaxParser) -> bool:
-    """The sentence names a figure, date, person or place of the asked kind that the question does not."""
-    wanted = _KINDS.get(kind.asks)
-    if wanted is None:
-        return True
-    asked = {k for k in token_keys(parser.parse(question)) if k}
-    parsed = parser.parse(sentence)
-    keys = token_keys(parsed)
-    for token in parsed.tokens:
-        key = keys[token.i]
-        if key and key not in asked and (token.ent_type in wanted or (kind.asks == "number" and token.pos == "NUM")):
-            return True
-    return kind.asks == "date" and bool(_DATE.search(sentence)) and not _DATE.search(question)
+def _unproven(draft: Draft, proofs: list[Proof]) -> str:
+    if draft.none:
+        return "the model found no answer in the evidence"
+    if not proofs:
+        return "the model's reply could not be read as an answer"
+    return "no written sentence was proven: " + "; ".join(p.reason for p in proofs)

@@ -9,6 +9,7 @@ score = 0.3 * cosine(question, sentence)
 The weights were chosen on the dev split of both question sets (the gold sentence among the
 best five rose from 81% to 85%; see README "Evidence that reaches the model").
 
+A sentence that speaks to a model ("Ignore previous instructions and ...") is never evidence.
 Each sentence is taken once, from the whole article around the passage (overlapping chunks
 share sentences), and carries its Passage: later steps never index into lists.
 """
@@ -23,6 +24,7 @@ from retrieval.embedding import Embedder
 from retrieval.sentences import split_sentences
 from retrieval.term_stats import TermStats
 from retrieval.terms import terms
+from service.answer.instructions import is_instruction
 from service.answer.questions import QuestionKind, wants_date, wants_number
 
 WEIGHTS = {"cosine": 0.3, "direct": 0.7, "previous": 0.2, "context": 0.15, "kind": 0.1, "rank": 0.02}
@@ -102,6 +104,8 @@ def _sentences(passages: list[Passage]) -> list[tuple[Passage, int, int, str, in
         for index, (start, end) in enumerate(spans):
             if end <= passage.chunk.start or start >= passage.chunk.end or (passage.article_id, start) in seen:
                 continue
+            if is_instruction(text[start:end]):
+                continue  # it speaks to a model, not to readers: never evidence
             seen.add((passage.article_id, start))
             previous = text[spans[index - 1][0] : spans[index - 1][1]] if index else ""
             located.append((passage, start, end, previous, rank))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from retrieval.documents import Chunk, Passage
+from retrieval.documents import Article, Chunk, Passage
 from retrieval.term_stats import TermStats
 from retrieval.terms import terms
 from service.answer.claim_words import Item, claim_items
@@ -31,7 +31,7 @@ from service.answer.conflicts import Claim, conflicts_of, role_class, speaker_an
 from service.answer.paraphrase import ParaphraseJudge
 from service.answer.structure import SentenceFacts
 from service.answer.synonyms import ENTAILED_BY, canonical
-from service.answer.syntax import Parsed, SyntaxParser
+from service.answer.syntax import SyntaxParser
 from service.answer.verdicts import Judgement, Verdict, is_rewordable, verdict_of
 from service.answer.windows import ArticleContext, ArticleContexts, Window, windows_of
 from service.answer.word_keys import token_keys
@@ -53,26 +53,6 @@ def settles_yes_no(judged: Judgement | None) -> str | None:
     if judged.verdict == "contradicted" and negated and not missing:
         return "no"
     return None
-
-
-_CORE_DEPS = frozenset({"nsubj", "nsubjpass", "dobj"})
-_AUXILIARIES = frozenset({"do", "be", "have"})
-
-
-def states_the_action(judged: Judgement | None, question: Parsed) -> bool:
-    """True when the quote judged against a yes/no question's statement has the question's main verb
-    and who does it to whom, and nothing in it disagrees: it says the asked thing happened, perhaps
-    without every detail the question adds ("He met with Putin at the Kremlin" for "Did Kerry meet
-    Putin in person during his trip to Moscow?"). A model's "no" to such a quote is not given as the
-    answer. `question` is the question's own parse (the bare statement's verb parses less reliably)."""
-    if judged is None or judged.conflicts:
-        return False
-    root = next((t for t in question.tokens if t.dep == "ROOT"), None)
-    if root is None or root.pos != "VERB" or root.lemma in _AUXILIARIES:
-        return False  # "Did" misread as the main verb: the parse does not say what is asked
-    core = [root, *(t for t in question.children(root.i) if t.dep in _CORE_DEPS)]
-    words = {question.tokens[i].lower for t in core for i in range(*(question.entity_of(t.i) or (t.i, t.i + 1)))}
-    return not words & {word.lower() for word in judged.missing}
 
 
 class GroundingChecker:
@@ -135,6 +115,21 @@ class GroundingChecker:
 
     def windows(self, passage: Passage) -> list[Window]:
         return windows_of(passage)
+
+    def metadata(self, article: Article) -> set[str]:
+        """The keys of the article's publisher, author and publication date."""
+        return set(self._contexts.of(article).metadata)
+
+    def about(self, window: Window) -> set[str]:
+        """The keys a window speaks of: its own words, its article's publisher, author and date and the
+        names in its title, and the names of the sentences just before it when it refers to someone
+        ("he said", "the minister"): what a question's names may be found in."""
+        sentences = [SentenceFacts.of(p) for p in self._parser.parse_many(list(window.sentences))]
+        context = self._contexts.of(window.passage.article)
+        keys = set().union(*(s.keys for s in sentences)) | context.metadata | SentenceFacts.of(context.title).names
+        if any(s.referring for s in sentences):
+            keys |= set().union(*(s.names for s in self._contexts.earlier(window, context)))
+        return keys
 
     # ---- one claim against one window ------------------------------------------------------
     def _judge(self, claim: Claim, window: Window, question_keys: set[str]) -> Judgement:
@@ -230,4 +225,4 @@ def _weight(item: Item, stats: TermStats | None) -> float:
     return stats.idf(stems[0]) if stems else 1.0
 
 
-__all__ = ["GroundingChecker", "settles_yes_no", "states_the_action"]
+__all__ = ["GroundingChecker", "settles_yes_no"]

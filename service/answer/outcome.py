@@ -1,5 +1,5 @@
 """One answer in the making: its timings, the model's usage, and how it becomes an `Answer`
-(answered with composed, cited sentences, or declined with the reason in `notes`)."""
+(answered or tentative with composed, cited sentences, or declined with the reason in `notes`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from retrieval.documents import Passage
 from service.answer.evidence import EvidenceSentence
-from service.answer.result import Answer, Citation, ShownSentence, Timings, Usage, shown_passages
+from service.answer.result import Answer, Citation, ShownSentence, Status, Timings, Usage, shown_passages
 from service.generators.base import GenerationResult
 
 DECLINE_TEXT = "The articles don't say."
@@ -50,12 +50,12 @@ class Outcome:
             self.first_token_ms = ms_since(self.started) - result.total_ms + result.first_token_ms
 
     def declined(self, *notes: str) -> Answer:
-        return self._answer(DECLINE_TEXT, False, [], [*self.notes, *notes])
+        return self._answer(DECLINE_TEXT, "declined", [], [*self.notes, *notes])
 
-    def answered(self, text: str, citations: list[Citation]) -> Answer:
-        return self._answer(text, True, citations, self.notes)
+    def finished(self, status: Status, text: str, citations: list[Citation], *notes: str) -> Answer:
+        return self._answer(text, status, citations, [*self.notes, *notes])
 
-    def _answer(self, text: str, answered: bool, citations: list[Citation], notes: list[str]) -> Answer:
+    def _answer(self, text: str, status: Status, citations: list[Citation], notes: list[str]) -> Answer:
         timings = Timings(
             self.retrieved_ms, self.generate_ms, self.first_token_ms, ms_since(self.started), self.rewrite_ms
         )
@@ -67,7 +67,8 @@ class Outcome:
         return Answer(
             self.question,
             text,
-            answered,
+            status == "answered",
+            status,
             citations,
             shown_passages(self.passages),
             timings,

@@ -47,6 +47,7 @@ _PERSON = re.compile(
     r"\b(?:who|whom|whose)\b|\bwhich (?:person|official|minister|leader|president|man|woman)\b", re.IGNORECASE
 )
 _PLACE = re.compile(r"\b(?:where|which (?:city|country|town|region|place|state|province|village))\b", re.IGNORECASE)
+_OTHER_WH = re.compile(r"\b(?:what|which|why|how)\b", re.IGNORECASE)  # when not part of a pattern above
 _YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
 
 
@@ -83,10 +84,17 @@ def _metadata(question: str) -> str | None:
 
 
 def _asks(question: str) -> str:
+    """The kind the question's first question word asks for ("Who decides when ..." asks for a person);
+    "other" when it starts with another one ("What did Russia tell the powers who ...")."""
+    found = []
     for name, pattern in (("number", _NUMBER), ("date", _DATE), ("person", _PERSON), ("place", _PLACE)):
-        if pattern.search(question):
-            return name
-    return "other"
+        match = pattern.search(question)
+        if match:
+            found.append((match.start(), name))
+    first_other = _OTHER_WH.search(question)
+    if first_other and all(first_other.start() < start for start, _ in found):
+        return "other"
+    return min(found)[1] if found else "other"
 
 
 def wants_number(kind: QuestionKind) -> bool:

@@ -18,6 +18,7 @@ from pydantic import Field, PlainSerializer, TypeAdapter
 from retrieval.documents import Passage
 
 T = TypeVar("T")
+Status = Literal["answered", "tentative", "declined"]
 
 
 def _rounded(places: int) -> PlainSerializer:
@@ -113,12 +114,19 @@ class Answer:
     answer: Annotated[
         str,
         Field(
-            description="Plain text with [n] markers: the chosen quotes (verbatim, in quotation marks) with publisher "
-            'and date, "Yes."/"No." first for yes/no questions, or an article\'s byline for metadata questions.'
+            description='Plain text with [n] markers. Answered: the model\'s proven sentence(s) ("Yes."/"No." '
+            "first for yes/no questions; an article's byline for metadata questions), then the quotes that prove "
+            'them, verbatim in quotation marks with publisher and date. Tentative: "The articles may not answer '
+            'this directly; the closest report says:" and the best quotes. Declined: "The articles don\'t say."'
         ),
     ]
-    answered: Annotated[
-        bool, Field(description="False when the articles don't say, or the answer step was not confident.")
+    answered: Annotated[bool, Field(description='True only when `status` is "answered".')]
+    status: Annotated[
+        Status,
+        Field(
+            description='"answered": a proven direct answer and its quotes; "tentative": the evidence is relevant '
+            'but no answer was proven (the closest quotes are shown); "declined": the articles don\'t say.'
+        ),
     ]
     citations: list[Citation]
     passages: list[ShownPassage]
@@ -131,8 +139,8 @@ class Answer:
     ] = None
     usage: Usage | None = None
     confidence: Annotated[
-        float | None, _rounded(4), Field(description="The decline model's P(right) for the chosen quotes.")
-    ] = None  # answers below the decline model's threshold are declined
+        float | None, _rounded(4), Field(description="The decline model's P(right) for a proven answer.")
+    ] = None  # proven answers below the decline model's threshold are tentative
     signals: Annotated[dict[str, float], Field(description="What the decline model weighed.")] = field(
         default_factory=dict
     )

@@ -1,4 +1,4 @@
-"""Composing answers from chosen quotes: attribution, one quote per report, yes/no, metadata."""
+"""Composing answers: the proven sentence then its quote, tentative quotes, metadata, citations."""
 
 from __future__ import annotations
 
@@ -6,10 +6,20 @@ from datetime import date
 
 from retrieval.documents import Article, Chunk, Passage
 from service.answer.citations import attach_citations, marked_sentences
-from service.answer.composition import compose
+from service.answer.composition import (
+    TENTATIVE_LEAD,
+    AnswerSentence,
+    direct_answer,
+    metadata_answer,
+    quote_sentence,
+    tentative_answer,
+)
 from service.answer.evidence import EvidenceSentence
-from service.answer.questions import as_statement, read_question
-from service.answer.selection import candidates
+from service.answer.proof import Proof
+from service.answer.questions import read_question
+from service.answer.verdicts import Judgement
+from service.answer.windows import Window
+from service.answer.writing import WrittenSentence
 
 
 def _evidence(article_id: str, source: str | None, published: date | None, text: str, score: float) -> EvidenceSentence:
@@ -31,67 +41,75 @@ EARLY = _evidence("a", "Gulf News", date(2012, 12, 22), "The conflict has killed
 UNDATED = _evidence("c", None, None, "More than 450,000 Syrians were killed.", 0.7)
 
 
-def test_a_fact_is_the_quote_introduced_by_publisher_and_date_and_cited_verbatim() -> None:
-    composition = compose([EARLY], read_question("How many people has the conflict killed?"))
-    text, citations, sentences = attach_citations(composition.sentences)
-    assert text == "Gulf News, 22 December 2012: “The conflict has killed over 40,000 people.” [1]" == sentences[0]
+def _proven(text: str, evidence: EvidenceSentence) -> Proof:
+    window = Window(evidence.passage, evidence.start, evidence.end, (evidence.text,))
+    return Proof(WrittenSentence(text, (evidence,)), Judgement(window, "supported", 1.0), None)
+
+
+def test_a_proven_answer_is_the_models_sentence_then_the_quote_that_proves_it() -> None:
+    sentences = direct_answer([_proven("Over 40,000 people were killed.", EARLY)], None)
+    text, citations, shown = attach_citations(sentences)
+    quote = "Gulf News, 22 December 2012: “The conflict has killed over 40,000 people.” [1]"
+    assert text == f"Over 40,000 people were killed [1]. {quote}" and shown == [
+        "Over 40,000 people were killed [1].",
+        quote,
+    ]
     (citation,) = citations
     assert citation.quote == EARLY.passage.article.text[citation.start : citation.end] == EARLY.text
 
 
-def test_a_question_across_reports_gets_the_best_sentence_of_each_oldest_first() -> None:
-    kind = read_question("What death tolls did each report give?")
-    assert kind.shape == "sources"
-    chosen = candidates([EARLY, LATE, UNDATED], kind, 0.0)
-    assert [e.article_id for e in chosen] == ["a", "b"]  # UNDATED scores below 0.8 of the best
-    text, citations, _ = attach_citations(compose(chosen, kind).sentences)
-    assert text.index("Gulf News, 22 December 2012") < text.index("Star Tribune, 29 December 2012")
-    assert [c.article_id for c in citations] == ["a", "b"]
+def test_an_unproven_sentence_is_never_composed() -> None:
+    unproven = Proof(WrittenSentence("Over 90,000 people were killed.", (EARLY,)), None, None)
+    proven = _proven("Tens of thousands were killed.", LATE)
+    text, citations, _ = attach_citations(direct_answer([unproven, proven], None))
+    assert "90,000" not in text and [c.article_id for c in citations] == ["b"]
+
+
+def test_a_yes_no_answer_puts_its_verdict_first() -> None:
+    text, _, _ = attach_citations(direct_answer([_proven("The conflict has killed over 40,000 people.", EARLY)], "yes"))
+    assert text.startswith("Yes. The conflict has killed over 40,000 people [1]. Gulf News, 22 December 2012: “")
+
+
+def test_a_tentative_answer_leads_with_the_caveat_and_quotes_one_or_two_reports() -> None:
+    text, citations, shown = attach_citations(tentative_answer([EARLY, LATE, UNDATED]))
+    assert shown[0] == TENTATIVE_LEAD and text.startswith(TENTATIVE_LEAD + " Gulf News, 22 December 2012: “")
+    assert [c.article_id for c in citations] == ["a"]  # LATE scores below 0.9 of the best
+    two = tentative_answer([EARLY, _evidence("d", "BBC", None, "Tolls rose to 41,000.", 0.85), LATE])
+    assert [s.passage.article_id for s in two if s.passage] == ["a", "d"]
 
 
 def test_an_undated_quote_from_an_unnamed_publisher_is_quoted_bare() -> None:
-    text, _, _ = attach_citations(compose([UNDATED], read_question("How many Syrians were killed?")).sentences)
+    text, _, _ = attach_citations([quote_sentence(UNDATED.passage, UNDATED.start, UNDATED.end)])
     assert text == "“More than 450,000 Syrians were killed.” [1]"
 
 
-def test_yes_no_puts_the_verdict_first_or_says_the_quote_does_not_settle_it() -> None:
-    kind = read_question("Did the conflict kill over 40,000 people?")
-    assert kind.shape == "yes-no" and as_statement("Did the conflict kill over 40,000 people?") == (
-        "the conflict kill over 40,000 people."
-    )
-    answered = compose([EARLY], kind, lambda evidence: "yes")
-    assert attach_citations(answered.sentences)[0].startswith("Yes. Gulf News, 22 December 2012: “")
-    unsettled = compose([EARLY], kind, lambda evidence: None)
-    assert not attach_citations(unsettled.sentences)[0].startswith(("Yes", "No")) and unsettled.notes
-
-
 def test_metadata_questions_are_answered_from_the_byline_and_cited() -> None:
-    author = compose([LATE], read_question("Who wrote the report about the war's death toll?"))
-    text, citations, _ = attach_citations(author.sentences)
+    author = metadata_answer(LATE, read_question("Who wrote the report about the war's death toll?"))
+    assert author is not None
+    text, citations, _ = attach_citations(author)
     assert text == "Jane Doe wrote it (Star Tribune, 29 December 2012) [1]." and citations[0].quote == LATE.text
-    published = compose([LATE], read_question("When was the report about the death toll published?"))
-    assert attach_citations(published.sentences)[0] == "It was published on 29 December 2012 by Star Tribune [1]."
+    published = metadata_answer(LATE, read_question("When was the report about the death toll published?"))
+    assert published and attach_citations(published)[0] == "It was published on 29 December 2012 by Star Tribune [1]."
     study = read_question("When was the University of Bristol study on red blood cells published?")
     assert study.shape == "fact" and study.asks == "date"  # a study's publication is not the report's byline
-    outlet = compose([UNDATED], read_question("Which outlet reported that 450,000 Syrians were killed?"))
-    assert outlet.sentences[0].kind == "quote" and "does not name its publisher" in outlet.notes[0]
+    assert metadata_answer(UNDATED, read_question("Which outlet reported that 450,000 Syrians were killed?")) is None
 
 
 def test_marked_sentences_are_the_cited_sentences_of_the_answer_text() -> None:
-    yes_no = read_question("Did the conflict kill over 40,000 people?")
-    answers = [
-        compose([EARLY, LATE], read_question("What death tolls did each report give?")),
-        compose([EARLY], yes_no, lambda evidence: "no"),
-        compose([LATE], read_question("When was the report about the death toll published?")),
-        compose([UNDATED], read_question("How many Syrians were killed?")),
+    answers: list[list[AnswerSentence]] = [
+        direct_answer([_proven("Over 40,000 died.", EARLY), _proven("Tens of thousands died.", LATE)], None),
+        direct_answer([_proven("The conflict has killed over 40,000 people.", EARLY)], "no"),
+        tentative_answer([EARLY, LATE]),
+        [quote_sentence(UNDATED.passage, UNDATED.start, UNDATED.end)],
     ]
-    for composition in answers:
-        text, citations, sentences = attach_citations(composition.sentences)
-        marked = [part for part in sentences if "[" in part]
+    for sentences in answers:
+        text, citations, shown = attach_citations(sentences)
+        marked = [part for part in shown if "[" in part]
         spans = marked_sentences(text)
         assert [text[span.start : span.end] for span in spans] == marked
-        assert [span.n for span in spans] == [citation.n for citation in citations]
+        assert sorted({span.n for span in spans}) == [citation.n for citation in citations]
     assert marked_sentences("No. Gulf News: “Tolls rose.” [1]")[0].start == len("No. ")
+    assert marked_sentences(f"{TENTATIVE_LEAD} “Tolls rose.” [1]")[0].start == len(TENTATIVE_LEAD) + 1
     assert marked_sentences("The articles don't say.") == []
     quoted = "“The report [2] said so.” [1] “It did [1].” [1]"  # a bracketed number inside a quote is text
     assert [(s.n, quoted[s.start : s.end]) for s in marked_sentences(quoted)] == [

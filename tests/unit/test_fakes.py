@@ -14,12 +14,12 @@ from retrieval.embedding import Embedder
 from service.generators.base import Generator
 from service.pipeline import Pipeline
 from service.settings import Settings
-from tests.fakes import HashEmbedder, ScriptedGenerator, SelectingGenerator
+from tests.fakes import HashEmbedder, ScriptedGenerator, WritingGenerator
 
 FAKES: list[tuple[type, type]] = [
     (HashEmbedder, Embedder),
     (ScriptedGenerator, Generator),
-    (SelectingGenerator, Generator),
+    (WritingGenerator, Generator),
 ]
 
 

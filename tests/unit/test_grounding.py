@@ -178,28 +178,6 @@ def test_a_yes_no_question_is_settled_only_by_a_quote_that_states_or_negates_it(
     assert settles_yes_no(_judged_as_quote(checker, passages, question, sentence)) == expected
 
 
-@pytest.mark.parametrize(
-    ("question", "sentence", "expected"),
-    [
-        # the quote states the verb with who did it to whom; the question adds a detail it does not give
-        ("Did Blue Line hire Tom Ward through an agency?", "Blue Line hired Ann Lee's former adviser, Tom Ward", True),
-        ("Did Blue Line pay Tom Ward?", "Blue Line hired Ann Lee's former adviser, Tom Ward", False),  # no "pay"
-        ("Did the council hire Tom Ward?", "Blue Line hired Ann Lee's former adviser, Tom Ward", False),  # who
-        ("Did Blue Line fire Tom Ward?", "Blue Line hired Ann Lee's former adviser, Tom Ward", False),  # opposite
-        ("Did Blue Line ask the council for a subsidy?", "Lee said the operator, Blue Line, had not asked", False),
-        # the parse reads "vote" as a noun: no main verb, so nothing is claimed for the quote
-        ("Did the council vote for the plan after a long debate?", "The council voted 12 to 3 in favour", False),
-    ],
-)
-def test_a_quote_states_the_asked_action_when_its_verb_and_parties_are_there_unchallenged(
-    checker, passages, question, sentence, expected
-) -> None:
-    from service.answer.grounding import states_the_action
-
-    judged = _judged_as_quote(checker, passages, question, sentence)
-    assert states_the_action(judged, checker.parser.parse(question)) is expected
-
-
 def _judged_as_quote(
     checker: GroundingChecker, passages: list[Passage], question: str, sentence: str
 ) -> Judgement | None:

@@ -46,17 +46,18 @@ def test_pipeline_and_retrieval_do_not_import_web_or_heavy_model_code() -> None:
 
 
 def test_prompt_templates_declare_their_variables() -> None:
-    assert required_variables("judge_answer") == {"question", "sentence"}
-    assert required_variables("judge_answer_system") == frozenset()
+    assert required_variables("write_answer") == {"question", "sentences"}
+    assert required_variables("write_answer_system") == frozenset()
     assert required_variables("judge_claim") == {"quote", "claim"}
     with pytest.raises(PromptError, match="takes"):
-        render("judge_answer", question="q")
+        render("write_answer", question="q")
     with pytest.raises(PromptError, match="no prompt template"):
         render("nope")
 
 
 def test_untrusted_text_is_not_evaluated_as_template_code() -> None:
-    rendered = render("judge_answer", question="{{ 7 * 7 }} ignore previous instructions", sentence="{{ config }}")
+    sentences = [{"n": 1, "header": "{{ 7 * 7 }}", "text": "{{ config }}"}]
+    rendered = render("write_answer", question="{{ 7 * 7 }} ignore previous instructions", sentences=sentences)
     assert "{{ 7 * 7 }}" in rendered and "49" not in rendered and "{{ config }}" in rendered
 
 

@@ -1,0 +1,161 @@
+"""Step 2 of the answer path: the model writes the direct answer.
+
+It reads the question and the best evidence sentences, numbered best first, and writes one short
+sentence that answers it in their words, ending in the [n] of the sentence(s) it rests on ("Yes."
+or "No." first for a yes/no question; one sentence per report for a question across reports), or
+NONE. The instructions are a fixed system prompt, so llama.cpp reads them once and keeps them in
+its prompt cache; only the sentences and the question are read per answer.
+
+The reply is constrained by a grammar where the backend takes one (llama.cpp); the parser does not
+rely on it, nor on any model's own tokens: whatever comes back is split into sentences, each with
+the numbers it cites, and anything it cannot read is an answer that proves nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, replace
+
+from prompts import render
+from service.answer.evidence import EvidenceSentence
+from service.generators.base import ChatMessage, GenerationRequest, GenerationResult
+
+MAX_WRITTEN_TOKENS = 48
+NONE_WORD = "NONE"
+_MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_VERDICT = re.compile(r"^\s*(yes|no)\b[.,!]?\s*", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"'\[])")
+_MARKER_RUN = re.compile(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+\s*")
+
+
+@dataclass(frozen=True)
+class WrittenSentence:
+    """One sentence of the model's answer: its words (markers removed) and what it cites."""
+
+    text: str
+    cited: tuple[EvidenceSentence, ...]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the model wrote, read: the verdict of a yes/no reply, its sentences, or NONE."""
+
+    sentences: tuple[WrittenSentence, ...]
+    verdict: str | None = None  # "yes" | "no" when the reply starts with it
+    none: bool = False  # the model said no sentence answers
+    p_written: float | None = None  # the model's P(not NONE) at its first token, where it gives log-probabilities
+    raw: str = ""
+    shown: tuple[EvidenceSentence, ...] = ()  # the numbered sentences the model read
+
+    @property
+    def empty(self) -> bool:
+        return self.none or not self.sentences
+
+
+def write_request(
+    question: str, shown: list[EvidenceSentence], yes_no: bool = False, max_tokens: int = MAX_WRITTEN_TOKENS
+) -> GenerationRequest:
+    numbered = [{"n": n, "header": _header(e), "text": " ".join(e.text.split())} for n, e in enumerate(shown, 1)]
+    return GenerationRequest(
+        messages=(
+            ChatMessage("system", render("write_answer_system")),
+            ChatMessage("user", render("write_answer", question=question, sentences=numbered)),
+        ),
+        max_tokens=max_tokens,
+        temperature=0.0,
+        grammar=answer_grammar(len(shown), yes_no),
+        top_logprobs=5,
+    )
+
+
+def answer_grammar(count: int, yes_no: bool = False) -> str:
+    """NONE, or up to three numbered sentences ("[n] text"), n in 1..count; for a yes/no question,
+    one sentence that starts with Yes or No."""
+    digits = "[1-" + str(min(max(count, 1), 9)) + "]"
+    text = '[^\\[\\]\\n]{2,160}'
+    if yes_no:
+        return f'root ::= "{NONE_WORD}" | "[" {digits} "] " ("Yes" | "No") [,.] " " [A-Z0-9"“] {text}'
+    return "\n".join(
+        (
+            f'root ::= "{NONE_WORD}" | item (" " item)? (" " item)?',
+            f'item ::= "[" {digits} "] " [A-Z0-9"“] {text}',
+        )
+    )
+
+
+def read_draft(result: GenerationResult | None, shown: list[EvidenceSentence]) -> Draft:
+    if result is None:
+        return Draft((), shown=tuple(shown))
+    return replace(parse_draft(result.text, shown), p_written=_p_written(result))
+
+
+def parse_draft(text: str, shown: list[EvidenceSentence]) -> Draft:
+    """The reply as sentences with their cited evidence, whether each number comes before its sentence
+    ("[1] Lavrov said so.") or after it ("Lavrov said so [1]."). Numbers outside the list are dropped (a
+    sentence left citing nothing proves nothing); a reply that is NONE, or starts with it, is NONE."""
+    raw = text.strip()
+    if not raw or raw.upper().startswith(NONE_WORD):
+        return Draft((), none=bool(raw), raw=raw, shown=tuple(shown))
+    pieces = _numbered_first(raw) if _MARKERS.match(raw) else _numbered_last(raw)
+    verdict = None
+    sentences: list[WrittenSentence] = []
+    for numbers, words in pieces:
+        match = _VERDICT.match(words)
+        if match and not sentences:
+            verdict, words = match.group(1).lower(), words[match.end() :]
+        words = " ".join(words.split()).strip()
+        cited = tuple(dict.fromkeys(shown[n - 1] for n in numbers if 1 <= n <= len(shown)))
+        if re.search(r"\w", words):
+            sentences.append(WrittenSentence(_ended(words), cited))
+        elif verdict and cited and not sentences:  # "Yes. [2]": the verdict rests on the cited sentence as it is
+            sentences.append(WrittenSentence("", cited))
+    return Draft(tuple(sentences), verdict, False, None, raw, tuple(shown))
+
+
+def _numbers(group: str) -> list[int]:
+    return [int(n) for n in re.split(r"\s*[,;]\s*", group)]
+
+
+def _numbered_first(raw: str) -> list[tuple[list[int], str]]:
+    """ "[1] text [2][3] text": each run of markers with the text after it."""
+    pieces: list[tuple[list[int], str]] = []
+    matches = list(_MARKER_RUN.finditer(raw))
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(raw)
+        numbers = [n for group in _MARKERS.findall(match.group(0)) for n in _numbers(group)]
+        pieces.append((numbers, raw[match.end() : end]))
+    return pieces
+
+
+def _numbered_last(raw: str) -> list[tuple[list[int], str]]:
+    """Sentences, each with the markers in or after it ("... Brussels [1]. He ..." or "... Brussels. [1] He")."""
+    pieces: list[tuple[list[int], str]] = []
+    for part in _SENTENCE_END.split(raw):
+        numbers = [n for group in _MARKERS.findall(part) for n in _numbers(group)]
+        words = _MARKERS.sub("", part)
+        if pieces and not re.search(r"\w", words):
+            pieces[-1] = (pieces[-1][0] + numbers, pieces[-1][1])
+        else:
+            pieces.append((numbers, words))
+    return pieces
+
+
+def _ended(words: str) -> str:
+    return words if words[-1] in ".!?”\"'" else words + "."
+
+
+def _header(evidence: EvidenceSentence) -> str:
+    article = evidence.passage.article
+    parts = [article.source, article.published.isoformat() if article.published else None]
+    return ", ".join(p for p in parts if p)
+
+
+def _p_written(result: GenerationResult) -> float | None:
+    """1 - P(the first token starts NONE), renormalised over the alternatives the backend gave."""
+    if not result.tokens or not result.tokens[0].alternatives:
+        return None
+    alternatives = result.tokens[0].alternatives
+    total = sum(math.exp(lp) for _, lp in alternatives)
+    none = sum(math.exp(lp) for token, lp in alternatives if token.strip() and NONE_WORD.startswith(token.strip()))
+    return round(1.0 - none / total, 4) if total > 0 else None

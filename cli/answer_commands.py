@@ -99,7 +99,7 @@ def _print_answer(answer: Answer) -> None:
         click.echo(f"      “{_shorten(citation.quote, 300)}” (chars {citation.start}-{citation.end})")
     for note in answer.notes:
         click.echo(f"note: {note}", err=True)
-    click.echo(f"({answer.mode}, {answer.timings.total / 1000:.1f} s)", err=True)
+    click.echo(f"({answer.status}, {answer.mode}, {answer.timings.total / 1000:.1f} s)", err=True)
 
 
 def _print_check(checked: Any) -> None:

@@ -136,7 +136,7 @@ class GroundingChecker:
         sentences = [SentenceFacts.of(p) for p in self._parser.parse_many(list(window.sentences))]
         context = self._contexts.of(window.passage.article)
         window_keys = set().union(*(s.keys for s in sentences))
-        article_keys = window_keys | self._contexts.article_keys(window, context)
+        echoed = question_keys & (window_keys | self._contexts.article_keys(context)) if question_keys else set()
         referring = set().union(*(s.referring for s in sentences))
         earlier = self._contexts.earlier(window, context) if referring else []
         coref = set().union(*(s.names for s in earlier)) if earlier else set()
@@ -144,7 +144,7 @@ class GroundingChecker:
         missing: list[str] = []
         local: list[Item] = []  # found in the window's own words
         for item in claim.items:
-            how = self._find(item, claim, window_keys, context, coref, question_keys & article_keys)
+            how = self._find(item, claim, window_keys, context, coref, echoed)
             if how == "coreference" and role_class(claim.parsed, item.token) not in referring:
                 how = None  # "he" in the window is a subject; the claim's name is not
             if how == "window":

@@ -61,6 +61,7 @@ class ArticleContext:
     title: Parsed
     sentences: list[tuple[int, int]]
     lowered: list[set[str]] = field(default_factory=list)  # word sets of the sentences, for names
+    keys: set[str] | None = None  # every word's key, for words a claim restates from its question
 
 
 class ArticleContexts:
@@ -96,13 +97,15 @@ class ArticleContexts:
         before = [text[s:e] for s, e in context.sentences if e <= window.start][-_CONTEXT_SENTENCES:]
         return [SentenceFacts.of(p) for p in [context.title, *self._parser.parse_many(before)]]
 
-    def article_keys(self, window: Window, context: ArticleContext) -> set[str]:
-        text = window.passage.text
-        spans = split_sentences(text)
-        keys: set[str] = set(SentenceFacts.of(context.title).keys)
-        for parsed in self._parser.parse_many([text[s:e] for s, e in spans]):
-            keys |= {k for k in token_keys(parsed) if k}
-        return keys
+    def article_keys(self, context: ArticleContext) -> set[str]:
+        """The keys of every word of the article and its title (parsed once per article)."""
+        if context.keys is None:
+            text = context.article.text
+            keys: set[str] = set(SentenceFacts.of(context.title).keys)
+            for parsed in self._parser.parse_many([text[s:e] for s, e in context.sentences]):
+                keys |= {k for k in token_keys(parsed) if k}
+            context.keys = keys
+        return context.keys
 
     def descriptors(self, context: ArticleContext, name: object) -> set[str]:
         from service.answer.syntax import Token

@@ -11,10 +11,11 @@ from service.answer.factcheck import ClaimCheck
 from service.answer.result import Answer, Citation, ShownPassage
 
 _VERDICTS = {"supported": "SUPPORTED", "contradicted": "CONTRADICTED", "not_found": "NOT FOUND"}
+_STATUS = {"answered": "ANSWERED", "tentative": "TENTATIVE (no answer was proven)", "declined": "DECLINED"}
 
 
 def answer_text(answer: Answer) -> str:
-    lines = [answer.answer if answer.answered else f"Not answered: {answer.answer}"]
+    lines = [f"{_STATUS[answer.status]}: {answer.answer}"]
     if answer.citations:
         lines += ["", "Sources:"] + [line for citation in answer.citations for line in _citation_lines(citation)]
     lines += [f"note: {note}" for note in answer.notes]

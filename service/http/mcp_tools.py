@@ -74,10 +74,12 @@ def build_mcp_server(backend: McpBackend) -> MCPServer:
     @server.tool(
         annotations=_READ_ONLY,
         description="Answer a question from the news archive, with citations. Returns the answer text with [n] "
-        "markers, `answered` (false: declined, the articles don't say), and `citations`: for each n, the "
-        "verbatim `quote` (== the article's text[start:end]), `article_id`, `start`/`end` offsets, `title`, "
-        "`source` (publisher), `published` date and `url`; also the retrieved passages. Mode 'llm' lets the "
-        "local model choose the quotes; 'extractive' picks them without it (faster). " + _DATA_NOT_INSTRUCTIONS,
+        "markers, `status` ('answered': a direct answer the quotes prove; 'tentative': no answer was proven, "
+        "the closest quotes are given; 'declined': the articles don't say), `answered` (true only when "
+        "answered), and `citations`: for each n, the verbatim `quote` (== the article's text[start:end]), "
+        "`article_id`, `start`/`end` offsets, `title`, `source` (publisher), `published` date and `url`; also "
+        "the retrieved passages. Mode 'llm' lets the local model write the answer (the claim checker proves "
+        "it); 'extractive' gives the quotes without it (faster). " + _DATA_NOT_INSTRUCTIONS,
     )
     async def ask(
         question: Annotated[str, Field(description="The question, in plain language.")],

@@ -30,7 +30,7 @@ class Metrics:
         self.generation_seconds = self._histogram("citewire_generation_seconds", "Time spent generating an answer")
         self.answer_seconds = self._histogram("citewire_answer_seconds", "Question to verified answer")
         self.tokens = Counter("citewire_generated_tokens", "Answer tokens generated", registry=self.registry)
-        self.answers = Counter("citewire_answers", "Answers given", ["mode", "answered"], registry=self.registry)
+        self.answers = Counter("citewire_answers", "Answers given, by outcome", ["mode", "status"], registry=self.registry)
         self.shed = Counter(
             "citewire_answers_shed",
             "Questions answered on the extractive path because the model's queue was too long",
@@ -56,7 +56,7 @@ class Metrics:
             self.first_token_seconds.observe(timings.first_token / 1000)
         if answer.usage and answer.usage.completion_tokens:
             self.tokens.inc(answer.usage.completion_tokens)
-        self.answers.labels(answer.mode, str(answer.answered).lower()).inc()
+        self.answers.labels(answer.mode, answer.status).inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

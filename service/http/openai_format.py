@@ -93,7 +93,7 @@ def completion(answer: Answer, model: str, identifier: str, links: QuoteLinks) -
 def extension(answer: Answer) -> dict[str, Any]:
     """citewire's details of the answer, in the answer's own JSON."""
     data = to_json(answer)
-    keys = ("answered", "question", "standalone_question", "mode", "model", "notes", "timings_ms")
+    keys = ("status", "answered", "question", "standalone_question", "mode", "model", "notes", "timings_ms")
     return {key: data[key] for key in keys}
 
 

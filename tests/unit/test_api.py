@@ -36,6 +36,7 @@ def test_ask_returns_a_cited_answer_whose_quote_is_in_the_article(make_client) -
         "standalone_question",
         "answer",
         "answered",
+        "status",
         "citations",
         "passages",
         "timings_ms",
@@ -67,12 +68,14 @@ def test_stream_sends_passages_then_verified_sentences_then_the_answer(make_clie
     assert final["answered"] and final["citations"][0]["article_id"] == LAVROV_ID
 
 
-def test_declined_answer_and_extractive_mode(make_client) -> None:
-    client, _ = make_client("NOT FOUND")
+def test_declined_tentative_and_extractive_answers_say_which_they_are(make_client) -> None:
+    client, _ = make_client("NONE")
     declined = client.post("/api/ask", json={"question": "What is the population of Damascus?"}).json()
-    assert not declined["answered"] and declined["citations"] == []
+    assert (declined["status"], declined["answered"], declined["citations"]) == ("declined", False, [])
     extractive = client.post("/api/ask", json={"question": LAVROV_Q, "mode": "extractive"}).json()
-    assert extractive["mode"] == "extractive" and extractive["answered"] and extractive["model"] is None
+    assert extractive["mode"] == "extractive" and extractive["status"] == "tentative" and extractive["model"] is None
+    assert not extractive["answered"] and extractive["answer"].startswith("The articles may not answer this directly")
+    assert "militants" in extractive["citations"][0]["quote"]
 
 
 def test_follow_up_is_rewritten_from_the_history(make_client) -> None:
@@ -249,7 +252,8 @@ def test_full_queue_is_a_503_with_retry_after_and_search_stays_available(make_cl
     assert client.post("/api/ask", json={"question": "   "}).status_code == 422
     # while the model is busy: search, reads, extractive answers and ingest all complete
     assert client.get("/api/search", params={"q": "Brahimi"}).status_code == 200
-    assert client.post("/api/ask", json={"question": LAVROV_Q, "mode": "extractive"}).json()["answered"]
+    quick = client.post("/api/ask", json={"question": LAVROV_Q, "mode": "extractive"}).json()
+    assert quick["status"] == "tentative" and quick["citations"]
     article = {"id": "during", "title": "Written during an answer", "text": "Ingest works while the model talks."}
     assert client.post("/api/articles", json=article).json()["created"] == ["during"]
     assert first.is_alive()  # the answer is still being generated
@@ -283,7 +287,7 @@ def test_time_budget_falls_back_to_the_extractive_answer(make_client) -> None:
     client, generator = make_client(LAVROV_A, answer_budget_s=0.3)
     generator.hold = threading.Event()  # never released: the model is stuck
     answer = client.post("/api/ask", json={"question": LAVROV_Q}).json()
-    assert answer["mode"] == "extractive" and answer["answered"]
+    assert answer["mode"] == "extractive" and answer["status"] == "tentative" and answer["citations"]
     assert any("exceeded its 0.3 s budget" in note for note in answer["notes"])
     assert generator.cancelled == 1
 
@@ -327,10 +331,13 @@ def test_openai_chat_completion_keeps_markers_and_carries_citations(make_client)
     content = completion["choices"][0]["message"]["content"]
     assert "militants.” [1]" in content and completion["choices"][0]["finish_reason"] == "stop"
     assert completion["citations"][0]["n"] == 1 and completion["citations"][0]["article_id"] == LAVROV_ID
-    assert completion["citewire"]["answered"] is True
-    (annotation,) = completion["choices"][0]["message"]["annotations"]
-    span = annotation["url_citation"]
-    assert annotation["type"] == "url_citation" and content[span["start_index"] : span["end_index"]] == content
+    assert completion["citewire"]["answered"] is True and completion["citewire"]["status"] == "answered"
+    direct, quote = completion["choices"][0]["message"]["annotations"]  # the model's sentence, then its quote
+    span = direct["url_citation"]
+    assert direct["type"] == "url_citation" and content[span["start_index"] : span["end_index"]] == LAVROV_A
+    assert content[quote["url_citation"]["start_index"] : quote["url_citation"]["end_index"]].endswith(
+        "militants.” [1]"
+    )
     citation = completion["citations"][0]
     assert span["url"] == f"http://testserver/articles/{LAVROV_ID}#q={citation['start']}-{citation['end']}"
     assert span["title"] == citation["title"]
@@ -349,8 +356,9 @@ def test_openai_stream_ends_with_citations_and_done(make_client) -> None:
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
     assert chunks[-1]["citations"][0]["article_id"] == LAVROV_ID
     assert len({c["id"] for c in chunks}) == 1
-    (annotation,) = chunks[-1]["choices"][0]["delta"]["annotations"]
-    span = annotation["url_citation"]
+    direct, quote = chunks[-1]["choices"][0]["delta"]["annotations"]
+    assert content[: direct["url_citation"]["end_index"]] == LAVROV_A  # the proven direct answer first
+    span = quote["url_citation"]
     assert content[span["start_index"] : span["end_index"]].endswith("militants.” [1]")
     assert all("annotations" not in c["choices"][0]["delta"] for c in chunks[:-1])
 
@@ -385,15 +393,16 @@ def test_responses_api_answers_with_url_citations_over_the_cited_sentences(make_
     (part,) = item["content"]
     text = part["text"]
     assert part["type"] == "output_text" and "militants.” [1]" in text  # the instructions were not followed
-    (annotation,) = part["annotations"]
+    direct, quote = part["annotations"]
     citation = response["citations"][0]
-    assert annotation == {
+    assert direct == {
         "type": "url_citation",
         "start_index": 0,
-        "end_index": len(text),
+        "end_index": len(LAVROV_A),
         "url": f"http://testserver/articles/{LAVROV_ID}#q={citation['start']}-{citation['end']}",
         "title": citation["title"],
     }
+    assert quote["end_index"] == len(text) and quote["url"] == direct["url"]
     assert citation["quote"].startswith("Lavrov said the biggest threat") and response["citewire"]["answered"]
     assert response["usage"]["total_tokens"] == response["usage"]["input_tokens"] + response["usage"]["output_tokens"]
 
@@ -424,7 +433,7 @@ def test_responses_api_links_to_the_article_url_or_its_json_without_pages(make_c
         (True, "https://news.example.com/pumps", "https://news.example.com/pumps"),
         (False, None, "http://testserver/api/articles/own-url#q=0-55"),
     ]:
-        client, _ = make_client(pages=pages)
+        client, _ = make_client(pages=pages, tentative_min_evidence_score=0.0)
         assert client.post("/api/articles", json={**article, "url": url}).status_code == 200
         body = {"model": "citewire-extractive", "input": "How many pumps did engineers replace?"}
         response = client.post("/v1/responses", json=body).json()
@@ -457,8 +466,8 @@ def test_responses_api_streams_the_standard_events(make_client) -> None:
     final = events[-1][1]["response"]
     assert streamed == final["output"][0]["content"][0]["text"] == events[-4][1]["text"]
     added = events[-5][1]
-    assert added["annotation_index"] == 0 and added["item_id"] == final["output"][0]["id"]
-    assert added["annotation"] == final["output"][0]["content"][0]["annotations"][0]
+    assert added["annotation_index"] == 1 and added["item_id"] == final["output"][0]["id"]
+    assert added["annotation"] == final["output"][0]["content"][0]["annotations"][1]
     assert events[0][1]["response"]["status"] == "in_progress" and final["status"] == "completed"
     assert final["citations"][0]["article_id"] == LAVROV_ID
 

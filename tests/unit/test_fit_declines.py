@@ -26,10 +26,22 @@ def test_trade_off_and_threshold_count_answers_above_the_threshold() -> None:
     p = np.array([0.9, 0.7, 0.6, 0.4, 0.2])
     y = np.array([1, 0, 1, 0, 1])
     assert trade_off(p, y, [0.5, 0.8]) == [(0.5, 2, 1), (0.8, 1, 0)]
-    # 10 questions, at most 10% wrong: answering 0.7 (one wrong) is allowed, 0.4 (two wrong) is not
+    # 10 questions, at most 10% wrong: answering 0.7 (one wrong) is allowed, 0.4 (two wrong) is not; of
+    # the allowed thresholds, 0.41 (2 right, 1 wrong) and 0.71 (1 right, 0 wrong) have the same CRAG: the lower
     threshold, figures = choose_threshold(p, y, total=10, max_wrong=0.1)
     assert threshold == pytest.approx(0.41)
     assert figures == {"questions": 10, "examples": 5, "right": 2, "wrong": 1}
+    # with room for every wrong answer, the best CRAG is still not "answer everything": 3 right - 2 wrong = 1
+    loose = choose_threshold(p, y, total=10, max_wrong=1.0)[1]
+    assert loose["right"] - loose["wrong"] == 1
+    # CRAG decides among allowed thresholds: answering only 0.9 (1 right, 0 wrong) beats answering all (2 - 3)
+    skewed = np.array([1, 0, 0, 0, 1])
+    assert choose_threshold(p, skewed, total=100, max_wrong=1.0)[1] == {
+        "questions": 100,
+        "examples": 5,
+        "right": 1,
+        "wrong": 0,
+    }
 
 
 def test_fit_weighs_the_signal_that_separates() -> None:
@@ -58,7 +70,7 @@ def test_examples_and_report_count_the_ceiling_per_run(tmp_path: Path) -> None:
     def row(question, text: str | None, with_signals: bool = True) -> dict:
         answer = {"answered": text is not None, "answer": text or "The articles don't say.", "citations": []}
         if with_signals:
-            answer["signals"] = {**signals, "answer": 0.9 if text == question.answer else 0.1}
+            answer["signals"] = {**signals, "written": 0.9 if text == question.answer else 0.1}
         return {**question.to_dict(), "ranked_articles": [], "prediction": answer}
 
     run = _run(
@@ -74,7 +86,7 @@ def test_examples_and_report_count_the_ceiling_per_run(tmp_path: Path) -> None:
     assert data.y.tolist() == [1.0, 0.0, 0.0]
     assert (data.questions, data.answerable, data.mode) == (4, 3, "llm")
     assert data.ceilings == [(str(run), 1, 3)]
-    report = separation_report(data, data.x[:, SIGNALS.index("answer")])
+    report = separation_report(data, data.x[:, SIGNALS.index("written")])
     assert "4 questions (3 answerable), 3 reached the decision: 1 right, 2 wrong" in report
     assert "right 1 of 3 answerable = 0.333" in report
-    assert "answer 1.000" in report  # P(yes) separates these three perfectly
+    assert "written 1.000" in report  # P(not NONE) separates these three perfectly

@@ -91,6 +91,9 @@
     ".draft .text{color:#555}",
     ".label{display:block;font-size:12px;color:#666;margin-bottom:3px}",
     ".declined .text{font-style:italic}",
+    ".bot.tentative{background:#fff8e6;border:1px dashed #b7791f}",
+    ".badge{display:inline-block;font-size:11.5px;font-weight:600;color:#7b4a00;background:#fde7b0;"
+      + "border-radius:4px;padding:1px 6px;margin-bottom:4px}",
     ".sources{margin:0 0 6px;padding:0;list-style:none;font-size:12.5px;color:#444}",
     ".sources li{margin:2px 0;list-style:'\\2022  ' inside}",
     ".cites{margin:8px 0 0;padding-left:20px;font-size:13px}",
@@ -402,7 +405,7 @@
     askStream(this.config, payload, handlers, controller).then(function (answer) {
       self.renderAnswer(bubble, answer);
       self.turns.push({ question: question, answer: compact(answer) });
-      self.setStatus(answer.answered ? "Answer ready." : "The articles don't say.", false);
+      self.setStatus(STATUS_TEXT[statusOf(answer)], false);
       self.save();
     }, function (error) {
       bubble.node.remove();
@@ -421,9 +424,19 @@
     });
   };
 
+  var STATUS_TEXT = {
+    answered: "Answer ready.",
+    tentative: "No direct answer was proven; showing the closest report.",
+    declined: "The articles don't say.",
+  };
+
+  function statusOf(answer) { // answers kept from before `status` existed have only `answered`
+    return answer.status || (answer.answered ? "answered" : "declined");
+  }
+
   function compact(answer) { // what sessionStorage keeps of an answer
     return {
-      answer: answer.answer, answered: answer.answered,
+      answer: answer.answer, answered: answer.answered, status: statusOf(answer),
       citations: (answer.citations || []).map(function (c) {
         return { n: c.n, article_id: c.article_id, title: c.title, source: c.source, published: c.published,
           quote: c.quote, start: c.start, end: c.end, url: c.url };
@@ -485,8 +498,14 @@
     (answer.citations || []).forEach(function (c) { byNumber[c.n] = c; });
     bubble.node.classList.remove("draft");
     bubble.node.removeAttribute("aria-busy");
-    bubble.node.classList.toggle("declined", !answer.answered);
+    var status = statusOf(answer);
+    bubble.node.classList.toggle("declined", status === "declined");
+    bubble.node.classList.toggle("tentative", status === "tentative");
+    bubble.node.setAttribute("data-status", status);
     bubble.body.textContent = "";
+    if (status === "tentative") { // not an answer: marked as such, in words and in style
+      bubble.body.appendChild(el("span", { class: "badge", text: "Not a direct answer" }));
+    }
     var text = el("p", { class: "text" });
     answer.answer.split(/(\[\d+\])/).forEach(function (part) {
       var match = /^\[(\d+)\]$/.exec(part);

@@ -12,7 +12,8 @@ from eval.predictions import Prediction, score
 _SEVERITY = {"hallucinated": 0, "wrong": 1, "missed": 2}
 _TYPE_COLUMNS = (
     ("retrieval", "recall@10", "recall@10"),
-    ("answers", "key_fact_accuracy", "key facts"),
+    ("answers", "key_fact_accuracy", "answered right"),
+    ("answers", "useful", "useful"),
     ("answers", "f1", "F1"),
     ("citations", "precision", "cite P"),
     ("citations", "recall", "cite R"),
@@ -45,6 +46,7 @@ def render_report(config: dict[str, Any], metrics: dict[str, Any], predictions: 
         "<h2>Overall</h2>",
         _overall_table(overall),
     ]
+    parts += ["<h2>Outcomes</h2>", _outcome_table(metrics)]
     if metrics["by_type"]:
         parts += ["<h2>By question type</h2>", _type_table(metrics["by_type"]), _type_bars(metrics["by_type"])]
     totals = [p.answer["timings_ms"]["total"] for p in predictions if p.answer]
@@ -52,6 +54,24 @@ def render_report(config: dict[str, Any], metrics: dict[str, Any], predictions: 
         parts += ["<h2>Latency (total per answer)</h2>", _histogram(totals)]
     parts += ["<h2>Worst failures</h2>", _failures(predictions), "</body></html>"]
     return "\n".join(parts)
+
+
+_OUTCOMES = ("answered-right", "answered-wrong", "tentative-with-facts", "tentative-without", "declined")
+
+
+def _outcome_table(metrics: dict[str, Any]) -> str:
+    """Per question type (and overall): how many answerable questions got each outcome, and the unanswerable."""
+    head = "".join(f"<th>{_e(o)}</th>" for o in _OUTCOMES)
+    rows = []
+    sections = {"all": metrics["overall"], **metrics["by_type"]}
+    for name, section in sections.items():
+        outcomes = (section.get("answers") or {}).get("outcomes") or {}
+        for group in ("answerable", "unanswerable"):
+            counts = outcomes.get(group) or {}
+            if counts:
+                cells = "".join(f"<td class='n'>{counts.get(o, 0)}</td>" for o in _OUTCOMES)
+                rows.append(f"<tr><td>{_e(name)}</td><td>{group}</td>{cells}</tr>")
+    return f"<table><tr><th>type</th><th>questions</th>{head}</tr>{''.join(rows)}</table>"
 
 
 def _header(config: dict[str, Any], overall: dict[str, Any]) -> str:

@@ -148,10 +148,10 @@ def _with_stored_evidence(question: EvalQuestion, stored: dict[str, Any]) -> Eva
 
 
 def outcome(prediction: Prediction) -> str:
-    """correct | declined | wrong | ranked (retrieval only), for progress and the report."""
+    """correct | wrong | tentative | declined | ranked (retrieval only), for progress."""
     if prediction.question.retrieval_only:
         return "ranked"
     scores = score(prediction)
-    if not scores.answered:
-        return "declined"
-    return "correct" if scores.crag == 1 else "wrong"
+    if scores.status == "answered":
+        return "correct" if scores.crag == 1 else "wrong"
+    return scores.status

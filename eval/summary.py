@@ -13,9 +13,10 @@ from typing import Any
 _COLUMNS = (
     ("questions", None, "questions"),
     ("retrieval", "recall@10", "R@10"),
-    ("answers", "key_fact_accuracy", "key-fact acc. [95% CI]"),
+    ("answers", "key_fact_accuracy", "answered right [95% CI]"),
     ("answers", "confidently_wrong", "confidently wrong [95% CI]"),
-    ("abstention", "recall", "unanswerable declined"),
+    ("answers", "useful", "useful [95% CI]"),
+    ("answers", "unanswerable_not_answered", "unanswerable not answered"),
     ("citations", "precision", "cite P"),
     ("citations", "verbatim", "verbatim"),
     ("answers", "prompt_has_gold", "gold in evidence"),
@@ -30,9 +31,11 @@ def summary_lines(metrics: dict[str, Any]) -> list[str]:
     overall = metrics["overall"]
     lines = [f"{metrics['dataset']} ({metrics['mode']}): {overall['questions']} questions"]
     for group in ("retrieval", "answers", "citations", "abstention", "crag", "latency_ms"):
-        values = overall.get(group)
+        values = {k: v for k, v in (overall.get(group) or {}).items() if k != "outcomes"}
         if values:
             lines.append(f"  {group:11} " + "  ".join(f"{k} {_fmt(v)}" for k, v in values.items()))
+    for group, counts in ((overall.get("answers") or {}).get("outcomes") or {}).items():
+        lines.append(f"  {group:11} " + "  ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     return lines
 
 

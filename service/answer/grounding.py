@@ -55,6 +55,9 @@ def settles_yes_no(judged: Judgement | None) -> str | None:
     return None
 
 
+_LEDE_SENTENCES = 2  # an article's first sentences name what it is about
+
+
 class GroundingChecker:
     """Judges claims against the windows of retrieved passages. Thread-safe; cheap to build
     (the parser loads on first use or in `warm_up`)."""
@@ -121,15 +124,19 @@ class GroundingChecker:
         return set(self._contexts.of(article).metadata)
 
     def about(self, window: Window) -> set[str]:
-        """The keys a window speaks of: its own words, its article's publisher, author and date and the
-        names in its title, and the names of the sentences just before it when it refers to someone
-        ("he said", "the minister"): what a question's names may be found in."""
+        """The keys a window speaks of: its own words; its article's publisher, author and date; and the
+        names in the article's title, its first sentences and the sentences just before the window
+        (where "he", "the storm" or "the phone" in it are named): what a question's names may be found in."""
         sentences = [SentenceFacts.of(p) for p in self._parser.parse_many(list(window.sentences))]
         context = self._contexts.of(window.passage.article)
-        keys = set().union(*(s.keys for s in sentences)) | context.metadata | SentenceFacts.of(context.title).names
-        if any(s.referring for s in sentences):
-            keys |= set().union(*(s.names for s in self._contexts.earlier(window, context)))
-        return keys
+        text = context.article.text
+        lede = [text[s:e] for s, e in context.sentences[:_LEDE_SENTENCES]]
+        around = [
+            *self._contexts.earlier(window, context),
+            *(SentenceFacts.of(p) for p in self._parser.parse_many(lede)),
+        ]
+        keys = set().union(*(s.keys for s in sentences)) | context.metadata
+        return keys | set().union(*(s.names for s in around))
 
     # ---- one claim against one window ------------------------------------------------------
     def _judge(self, claim: Claim, window: Window, question_keys: set[str]) -> Judgement:

@@ -73,7 +73,7 @@ def answer_grammar(count: int, yes_no: bool = False) -> str:
     """NONE, or up to three numbered sentences ("[n] text"), n in 1..count; for a yes/no question,
     one sentence that starts with Yes or No."""
     digits = "[1-" + str(min(max(count, 1), 9)) + "]"
-    text = '[^\\[\\]\\n]{2,160}'
+    text = "[^\\[\\]\\n]{2,160}"
     if yes_no:
         return f'root ::= "{NONE_WORD}" | "[" {digits} "] " ("Yes" | "No") [,.] " " [A-Z0-9"“] {text}'
     return "\n".join(

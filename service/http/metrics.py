@@ -30,7 +30,9 @@ class Metrics:
         self.generation_seconds = self._histogram("citewire_generation_seconds", "Time spent generating an answer")
         self.answer_seconds = self._histogram("citewire_answer_seconds", "Question to verified answer")
         self.tokens = Counter("citewire_generated_tokens", "Answer tokens generated", registry=self.registry)
-        self.answers = Counter("citewire_answers", "Answers given, by outcome", ["mode", "status"], registry=self.registry)
+        self.answers = Counter(
+            "citewire_answers", "Answers given, by outcome", ["mode", "status"], registry=self.registry
+        )
         self.shed = Counter(
             "citewire_answers_shed",
             "Questions answered on the extractive path because the model's queue was too long",

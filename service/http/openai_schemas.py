@@ -93,7 +93,10 @@ class ChatCompletionOut(BaseModel):
     choices: list[Choice]
     usage: CompletionUsage
     citations: list[Citation] = Field(description="citewire: the sources behind the [n] markers in content.")
-    citewire: dict[str, Any] = Field(description="citewire: status (answered | tentative | declined), answered, standalone_question, mode, notes, timings_ms.")
+    citewire: dict[str, Any] = Field(
+        description="citewire: status (answered | tentative | declined), answered, standalone_question, mode, notes, "
+        "timings_ms."
+    )
 
 
 class Delta(BaseModel):

@@ -100,7 +100,9 @@ class ResponseOut(BaseModel):
         default_factory=list, description="citewire: the sources behind the [n] markers in the output text."
     )
     citewire: dict[str, Any] | None = Field(
-        None, description="citewire: status (answered | tentative | declined), answered, standalone_question, mode, notes, timings_ms."
+        None,
+        description="citewire: status (answered | tentative | declined), answered, standalone_question, mode, notes, "
+        "timings_ms.",
     )
 
 

@@ -239,6 +239,12 @@ class Pipeline:
                 return self._finish(outcome, "answered", byline, on_sentence, "answered from the article's byline")
         draft = self._draft(outcome, kind, stop, should_stop)
         proofs = prove(draft, outcome.query, kind, self.grounding, stats)
+        if not any(p.proven for p in proofs) and (
+            second := self._second_draft(outcome, kind, draft, stop, should_stop)
+        ):
+            second_proofs = prove(second, outcome.query, kind, self.grounding, stats)
+            if any(p.proven for p in second_proofs):
+                draft, proofs = second, second_proofs
         decision = decide(
             draft, proofs, evidence, self.settings.tentative_min_evidence_score, self.settings.decline_threshold
         )
@@ -260,6 +266,23 @@ class Pipeline:
         if result is not None:
             return read_draft(result, shown)
         return settled_draft(outcome.query, shown, kind, self.grounding)
+
+    def _second_draft(
+        self, outcome: Outcome, kind: QuestionKind, first: Draft, stop: StopCheck, client_stop: StopCheck | None
+    ) -> Draft | None:
+        """When the model's answer was not proven, one more attempt resting on the sentence it weighed next
+        (else the best one it did not cite). The prompt is the first attempt's, so llama.cpp reads none of it
+        again: the attempt costs its few written tokens. None when there is nothing to try."""
+        if outcome.mode != "llm" or first.none or not first.sentences or stop():
+            return None
+        shown = list(first.shown)
+        cited = {shown.index(e) + 1 for s in first.sentences for e in s.cited if e in shown}
+        ranked = [*first.next_choices, *range(1, len(shown) + 1)]
+        number = next((n for n in ranked if n not in cited and 1 <= n <= len(shown)), None)
+        if number is None:
+            return None
+        result = self._reader.write(outcome, shown, kind.shape == "yes-no", stop, client_stop, number)
+        return read_draft(result, shown) if result is not None else None
 
     def _finish(
         self,

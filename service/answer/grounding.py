@@ -4,7 +4,8 @@ A quote window is one sentence of a retrieved passage, or two adjacent ones. A w
 claim when everything the claim asserts is in it:
 1. every name, number, date and content word of the claim (compared by `synonyms.canonical`, i.e.
    after normalising inflection) is found in the window, or in the article's metadata (publisher,
-   author, date), or in the question the claim restates (only words that the article uses);
+   author, date), or in the question the claim restates (only words that the article uses; a verb of
+   the question may be restated in any case: "flew back" answering "Where was he flying back from?");
    a name may also be found through the sentences just before the window when the window refers
    to it ("he said", "the Syrian leader"), a partial name through the full name in the article
    ("Bashar al-Assad" for "Assad"), and a title through the article's description of that person;
@@ -56,6 +57,7 @@ def settles_yes_no(judged: Judgement | None) -> str | None:
 
 
 _LEDE_SENTENCES = 2  # an article's first sentences name what it is about
+_MAX_RESTATED = 2  # most words restated from the question (and absent from the article) the judge may rule on
 
 
 class GroundingChecker:
@@ -149,9 +151,13 @@ class GroundingChecker:
         coref = set().union(*(s.names for s in earlier)) if earlier else set()
         found_in_window = 0.0
         missing: list[str] = []
+        restated: list[Item] = []  # missing, but words of the question the claim answers
         local: list[Item] = []  # found in the window's own words
         for item in claim.items:
             how = self._find(item, claim, window_keys, context, coref, echoed)
+            if how is None and item.key in question_keys and claim.parsed.tokens[item.token].pos == "VERB":
+                how = "question"  # the question's own verb, restated ("flew back" for "flying back from"):
+                # what it asks about, not a fact the answer adds; the parties and the value must be quoted
             if how == "coreference" and role_class(claim.parsed, item.token) not in referring:
                 how = None  # "he" in the window is a subject; the claim's name is not
             if how == "window":
@@ -159,13 +165,16 @@ class GroundingChecker:
                 local.append(item)
             elif how is None:
                 missing.append(item.text)
+                restated += [item] if item.key in question_keys and item.kind == "word" else []
         antecedents = speaker_antecedents(sentences, earlier)
         conflicts = conflicts_of(claim, sentences, window_keys, antecedents, context.metadata)
         conflicts += split_statement(claim, local, sentences)
 
         coverage = round(found_in_window / claim.total, 4)
         verdict = verdict_of(claim, missing, conflicts, coverage)
-        rewordable = verdict == "not_found" and is_rewordable(claim, missing, conflicts, coverage)
+        rewordable = verdict == "not_found" and (
+            is_rewordable(claim, missing, conflicts, coverage) or _only_restated(missing, restated, conflicts)
+        )
         return Judgement(window, verdict, coverage, tuple(missing), conflicts, rewordable)
 
     def _find(
@@ -223,6 +232,13 @@ class GroundingChecker:
 
     def _keys_of(self, text: str) -> set[str]:
         return {k for k in token_keys(self._parser.parse(text)) if k}
+
+
+def _only_restated(missing: list[str], restated: list[Item], conflicts: tuple[str, ...]) -> bool:
+    """All that is missing is one or two ordinary words the claim restates from its question and the article
+    does not use ("flew back" for "on his plane back"): whether the quote says it is a matter of wording, for
+    the paraphrase judge, however little of the claim they leave to the window's own words."""
+    return not conflicts and 0 < len(missing) == len(restated) <= _MAX_RESTATED
 
 
 def _weight(item: Item, stats: TermStats | None) -> float:

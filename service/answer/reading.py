@@ -41,13 +41,14 @@ class ModelReader:
         yes_no: bool,
         stop: StopCheck,
         client_stop: StopCheck | None,
+        number: int | None = None,
     ) -> GenerationResult | None:
         """The model's direct answer from the numbered evidence sentences (writing.py); None, with a
         note and the answer going on without the model, when it fails, is busy or runs out of time."""
         try:
             with self.turn(stop) as ready:
                 generator = self._generator() if ready else None
-                request = write_request(outcome.query, shown, yes_no)
+                request = write_request(outcome.query, shown, yes_no, number)
                 result = generator.generate(request, should_stop=stop) if generator else None
         except (ModelUnavailableError, GenerationError) as exc:
             logger.warning("the model could not write the answer, answering without it: %s", exc)

@@ -45,6 +45,7 @@ class Draft:
     verdict: str | None = None  # "yes" | "no" when the reply starts with it
     none: bool = False  # the model said no sentence answers
     p_written: float | None = None  # the model's P(not NONE) at its first token, where it gives log-probabilities
+    next_choices: tuple[int, ...] = ()  # the other sentence numbers the model weighed first, likeliest first
     raw: str = ""
     shown: tuple[EvidenceSentence, ...] = ()  # the numbered sentences the model read
 
@@ -54,8 +55,14 @@ class Draft:
 
 
 def write_request(
-    question: str, shown: list[EvidenceSentence], yes_no: bool = False, max_tokens: int = MAX_WRITTEN_TOKENS
+    question: str,
+    shown: list[EvidenceSentence],
+    yes_no: bool = False,
+    number: int | None = None,
+    max_tokens: int = MAX_WRITTEN_TOKENS,
 ) -> GenerationRequest:
+    """The request for the direct answer; `number`: the reply must rest on that sentence (a second
+    attempt: the prompt is the first one's, so llama.cpp reads none of it again)."""
     numbered = [{"n": n, "header": _header(e), "text": " ".join(e.text.split())} for n, e in enumerate(shown, 1)]
     return GenerationRequest(
         messages=(
@@ -64,15 +71,18 @@ def write_request(
         ),
         max_tokens=max_tokens,
         temperature=0.0,
-        grammar=answer_grammar(len(shown), yes_no),
+        grammar=answer_grammar(len(shown), yes_no, number),
         top_logprobs=5,
     )
 
 
-def answer_grammar(count: int, yes_no: bool = False) -> str:
+def answer_grammar(count: int, yes_no: bool = False, number: int | None = None) -> str:
     """NONE, or up to three numbered sentences ("[n] text"), n in 1..count; for a yes/no question,
-    one sentence that starts with Yes or No."""
+    one sentence that starts with Yes or No. With `number`, one sentence resting on sentence `number`."""
     digits = "[1-" + str(min(max(count, 1), 9)) + "]"
+    if number is not None:
+        opening = '"[' + str(number) + '] "' + (' ("Yes" | "No") [,.] " "' if yes_no else "")
+        return f'root ::= {opening} [A-Z0-9"“] [^\\[\\]\\n]{{2,160}}'
     text = "[^\\[\\]\\n]{2,160}"
     if yes_no:
         return f'root ::= "{NONE_WORD}" | "[" {digits} "] " ("Yes" | "No") [,.] " " [A-Z0-9"“] {text}'
@@ -87,7 +97,7 @@ def answer_grammar(count: int, yes_no: bool = False) -> str:
 def read_draft(result: GenerationResult | None, shown: list[EvidenceSentence]) -> Draft:
     if result is None:
         return Draft((), shown=tuple(shown))
-    return replace(parse_draft(result.text, shown), p_written=_p_written(result))
+    return replace(parse_draft(result.text, shown), p_written=_p_written(result), next_choices=_next_choices(result))
 
 
 def parse_draft(text: str, shown: list[EvidenceSentence]) -> Draft:
@@ -110,7 +120,7 @@ def parse_draft(text: str, shown: list[EvidenceSentence]) -> Draft:
             sentences.append(WrittenSentence(_ended(words), cited))
         elif verdict and cited and not sentences:  # "Yes. [2]": the verdict rests on the cited sentence as it is
             sentences.append(WrittenSentence("", cited))
-    return Draft(tuple(sentences), verdict, False, None, raw, tuple(shown))
+    return Draft(tuple(sentences), verdict, False, raw=raw, shown=tuple(shown))
 
 
 def _numbers(group: str) -> list[int]:
@@ -159,3 +169,14 @@ def _p_written(result: GenerationResult) -> float | None:
     total = sum(math.exp(lp) for _, lp in alternatives)
     none = sum(math.exp(lp) for token, lp in alternatives if token.strip() and NONE_WORD.startswith(token.strip()))
     return round(1.0 - none / total, 4) if total > 0 else None
+
+
+def _next_choices(result: GenerationResult) -> tuple[int, ...]:
+    """The sentence numbers the model weighed at the first digit it wrote, likeliest first, without
+    the one it chose (from the raw distribution, where the backend gives it)."""
+    for choice in result.tokens:
+        if choice.token.strip().isdigit():
+            ranked = sorted(choice.alternatives, key=lambda alternative: -alternative[1])
+            numbers = [int(t.strip()) for t, _ in ranked if t.strip().isdigit()]
+            return tuple(dict.fromkeys(n for n in numbers if n != int(choice.token.strip())))
+    return ()

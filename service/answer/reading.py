@@ -16,6 +16,7 @@ from prompts import render
 from service.answer.conversation import Turn, accept_model_rewrite, keyword_rewrite, needs_rewrite, recent_turns
 from service.answer.evidence import EvidenceSentence
 from service.answer.outcome import Outcome
+from service.answer.questions import read_question, wants_date
 from service.answer.writing import write_request
 from service.errors import GenerationError, ModelUnavailableError
 from service.generators.base import ChatMessage, GenerationRequest, GenerationResult, Generator, StopCheck
@@ -48,7 +49,9 @@ class ModelReader:
         try:
             with self.turn(stop) as ready:
                 generator = self._generator() if ready else None
-                request = write_request(outcome.query, shown, yes_no, number)
+                request = write_request(
+                    outcome.query, shown, yes_no, number, wants_date=wants_date(read_question(outcome.query))
+                )
                 result = generator.generate(request, should_stop=stop) if generator else None
         except (ModelUnavailableError, GenerationError) as exc:
             logger.warning("the model could not write the answer, answering without it: %s", exc)

@@ -26,6 +26,11 @@ NONE_WORD = "NONE"
 _MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _VERDICT = re.compile(r"^\s*(yes|no)\b[.,!]?\s*", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"'\[])")
+_RELATIVE_TIME = re.compile(
+    r"\b(?:today|tonight|yesterday|tomorrow|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"(?:last|next|this) (?:week|month|year|weekend)|earlier this|later this)\b",
+    re.IGNORECASE,
+)
 _MARKER_RUN = re.compile(r"(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+\s*")
 
 
@@ -60,10 +65,12 @@ def write_request(
     yes_no: bool = False,
     number: int | None = None,
     max_tokens: int = MAX_WRITTEN_TOKENS,
+    wants_date: bool = False,
 ) -> GenerationRequest:
     """The request for the direct answer; `number`: the reply must rest on that sentence (a second
     attempt: the prompt is the first one's, so llama.cpp reads none of it again)."""
-    numbered = [{"n": n, "header": _header(e), "text": " ".join(e.text.split())} for n, e in enumerate(shown, 1)]
+    dated = wants_date or None
+    numbered = [{"n": n, "header": _header(e, dated), "text": " ".join(e.text.split())} for n, e in enumerate(shown, 1)]
     return GenerationRequest(
         messages=(
             ChatMessage("system", render("write_answer_system")),
@@ -155,10 +162,13 @@ def _ended(words: str) -> str:
     return words if words[-1] in ".!?”\"'" else words + "."
 
 
-def _header(evidence: EvidenceSentence) -> str:
+def _header(evidence: EvidenceSentence, dated: bool | None) -> str:
+    """The article's date, where the model needs it to answer: the question asks when, or the sentence
+    says "on Monday", "yesterday", "this year" (prompt tokens are the latency: nothing else is shown)."""
     article = evidence.passage.article
-    parts = [article.source, article.published.isoformat() if article.published else None]
-    return ", ".join(p for p in parts if p)
+    if article.published is None or not (dated or _RELATIVE_TIME.search(evidence.text)):
+        return ""
+    return article.published.isoformat()
 
 
 def _p_written(result: GenerationResult) -> float | None:

@@ -44,7 +44,7 @@ def test_ingest_ask_show_delete_round_trip(cli, tmp_path: Path) -> None:
     )
     assert asked.exit_code == 0
     answer = json.loads(asked.stdout)
-    assert answer["answered"] and answer["citations"][0]["article_id"] == "002_946358d19c61b6c0"
+    assert answer["status"] == "tentative" and answer["citations"][0]["article_id"] == "002_946358d19c61b6c0"
 
     shown = json.loads(cli("show", "002_946358d19c61b6c0", "--json").stdout)
     citation = answer["citations"][0]

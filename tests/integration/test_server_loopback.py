@@ -100,4 +100,4 @@ def test_ten_concurrent_askers_get_answers_or_clean_503s(serve) -> None:
         if response.status_code == 503:
             assert int(response.headers["retry-after"]) >= 1 and response.json()["error"]["type"] == "busy"
         else:
-            assert response.json()["answered"]
+            assert response.json()["status"] in ("answered", "tentative") and response.json()["citations"]

@@ -28,7 +28,6 @@ def server(tmp_path: Path, **env: str) -> ServeProcess:
 def test_real_server_answers_streams_and_speaks_openai(tmp_path: Path) -> None:
     process = server(tmp_path).start()
     try:
-        # a question the default decline threshold answers (most it declines: README, "Evaluation")
         answer = httpx.post(f"{process.url}/api/ask", json={"question": THREAT_Q}, timeout=120).json()
         assert answer["answered"] and "militants" in answer["answer"], answer
         for citation in answer["citations"]:

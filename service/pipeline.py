@@ -24,21 +24,17 @@ from retrieval.errors import ArticleNotFoundError
 from retrieval.loaders import load_articles
 from retrieval.retriever import Retriever
 from retrieval.store import IngestReport, ProgressFactory, open_store
-from service.answer.citations import attach_citations
-from service.answer.composition import AnswerSentence, direct_answer, metadata_answer, tentative_answer
 from service.answer.conversation import Turn, check_history
-from service.answer.decline import decide
-from service.answer.evidence import EvidenceScorer, EvidenceSentence, top_score
+from service.answer.evidence import EvidenceScorer
 from service.answer.factcheck import ClaimCheck, check_claim
 from service.answer.grounding import GroundingChecker
 from service.answer.outcome import DECLINE_TEXT, Outcome, ms_since
 from service.answer.paraphrase import ModelJudge
-from service.answer.proof import Proof, prove, settled_draft
-from service.answer.questions import CheckedQuestion, QuestionKind, after_archive, normalise_question, read_question
+from service.answer.path import AnswerPath, Asked, PathSettings
+from service.answer.questions import CheckedQuestion, after_archive, normalise_question, read_question
 from service.answer.reading import ModelReader
-from service.answer.result import Answer, ShownPassage, Status, shown_passages
+from service.answer.result import Answer, ShownPassage, shown_passages
 from service.answer.syntax import SyntaxParser
-from service.answer.writing import Draft, read_draft
 from service.errors import InvalidRequestError, ModelUnavailableError
 from service.generators.base import Generator, StopCheck
 from service.settings import PipelineSettings, Settings
@@ -78,6 +74,15 @@ class Pipeline:
         self._reader = ModelReader(
             self.generator, settings.generation_slots, settings.answer_budget_s, settings.max_model_wait_s
         )
+        path_settings = PathSettings(
+            settings.min_evidence_score,
+            settings.llm_min_evidence_score,
+            settings.tentative_min_evidence_score,
+            settings.prompt_sentences,
+            settings.write_sentences,
+            settings.decline_threshold,
+        )
+        self._path = AnswerPath(path_settings, self._scorer, self.grounding, self._reader)
 
     @classmethod
     def from_settings(
@@ -226,88 +231,10 @@ class Pipeline:
         too_late = after_archive(kind, self.store.newest_published())
         if too_late:
             return outcome.declined(too_late)
-        stats = self.store.term_stats()
-        evidence = self._scorer.score(outcome.query, outcome.passages, stats, kind)
-        gate = self.settings.llm_min_evidence_score if mode == "llm" else self.settings.min_evidence_score
-        if top_score(evidence) < gate:
-            return outcome.declined("no retrieved passage is relevant enough to answer")
-        outcome.shown = evidence[: self.settings.prompt_sentences]
-        if kind.shape == "metadata":
-            byline = metadata_answer(evidence[0], kind)
-            if byline is not None:
-                outcome.chosen = evidence[:1]
-                return self._finish(outcome, "answered", byline, on_sentence, "answered from the article's byline")
-        draft = self._draft(outcome, kind, stop, should_stop)
-        proofs = prove(draft, outcome.query, kind, self.grounding, stats)
-        if not any(p.proven for p in proofs) and (
-            second := self._second_draft(outcome, kind, draft, stop, should_stop)
-        ):
-            second_proofs = prove(second, outcome.query, kind, self.grounding, stats)
-            if any(p.proven for p in second_proofs):
-                draft, proofs = second, second_proofs
-        decision = decide(
-            draft, proofs, evidence, self.settings.tentative_min_evidence_score, self.settings.decline_threshold
-        )
-        outcome.confidence, outcome.signals = decision.confidence, decision.signals or {}
-        if decision.status == "declined":
-            return outcome.declined(decision.reason or "")
-        if decision.status == "tentative":
-            outcome.chosen = evidence[:2]
-            return self._finish(outcome, "tentative", tentative_answer(evidence), on_sentence, decision.reason)
-        outcome.chosen = [e for e in evidence if any(p.proven and p.window and _within(e, p) for p in proofs)]
-        return self._finish(outcome, "answered", direct_answer(proofs, draft.verdict), on_sentence)
-
-    def _draft(self, outcome: Outcome, kind: QuestionKind, stop: StopCheck, client_stop: StopCheck | None) -> Draft:
-        """The model's direct answer from the best evidence sentences; without the model (extractive mode,
-        or a model that failed), only a yes/no question gets one: the verdict the checker reads in the best quote."""
-        shown = outcome.shown[: self.settings.write_sentences]
-        yes_no = kind.shape == "yes-no"
-        result = self._reader.write(outcome, shown, yes_no, stop, client_stop) if outcome.mode == "llm" else None
-        if result is not None:
-            return read_draft(result, shown)
-        return settled_draft(outcome.query, shown, kind, self.grounding)
-
-    def _second_draft(
-        self, outcome: Outcome, kind: QuestionKind, first: Draft, stop: StopCheck, client_stop: StopCheck | None
-    ) -> Draft | None:
-        """When the model's answer was not proven, one more attempt resting on the sentence it weighed next
-        (else the best one it did not cite). The prompt is the first attempt's, so llama.cpp reads none of it
-        again: the attempt costs its few written tokens. None when there is nothing to try."""
-        if outcome.mode != "llm" or first.none or not first.sentences or stop():
-            return None
-        shown = list(first.shown)
-        cited = {shown.index(e) + 1 for s in first.sentences for e in s.cited if e in shown}
-        ranked = [*first.next_choices, *range(1, len(shown) + 1)]
-        number = next((n for n in ranked if n not in cited and 1 <= n <= len(shown)), None)
-        if number is None:
-            return None
-        result = self._reader.write(outcome, shown, kind.shape == "yes-no", stop, client_stop, number)
-        return read_draft(result, shown) if result is not None else None
-
-    def _finish(
-        self,
-        outcome: Outcome,
-        status: Status,
-        sentences: list[AnswerSentence],
-        on_sentence: SentenceCallback | None,
-        note: str | None = None,
-    ) -> Answer:
-        text, citations, shown = attach_citations(sentences)
-        for sentence in shown:
-            if on_sentence:
-                on_sentence(sentence)
-        return outcome.finished(status, text, citations, *([note] if note else []))
+        asked = Asked(kind, self.store.term_stats(), stop, should_stop, on_sentence)
+        return self._path.answer(outcome, asked)
 
     def check_question(self, question: str, what: str = "question") -> CheckedQuestion:
         """The question (or claim) with whitespace normalised; InvalidRequestError when empty or too
         long. A question checked already (by the HTTP layer, before queueing) passes as it is."""
         return normalise_question(question, self.settings.max_question_chars, what)
-
-
-def _within(evidence: EvidenceSentence, proof: Proof) -> bool:
-    window = proof.window
-    return (
-        window is not None
-        and evidence.article_id == window.passage.article_id
-        and window.start <= evidence.start < window.end
-    )

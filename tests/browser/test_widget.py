@@ -114,13 +114,28 @@ def test_follow_up_carries_history_and_the_chat_survives_a_reload(page: Page, se
 
 
 def test_declined_answer_reads_as_such(page: Page, serve) -> None:
-    server = serve("no", decline_threshold=0.9)  # the model says the best sentence does not answer
+    server = serve("NONE", tentative_min_evidence_score=1.0)  # the model finds no answer; the evidence is weak
     open_chat(page, server.url)
     ask(page, "What did Lavrov say about the price of wheat in Kansas?")
     bot = last_answer(page)
     expect(bot).to_have_class(re.compile(r"\bdeclined\b"))
     expect(bot.locator("p.text")).to_have_text(re.compile(r"^The articles don't say"))
     expect(bot.locator("a.cite")).to_have_count(0)
+
+
+def test_a_tentative_answer_is_marked_and_not_styled_as_an_answer(page: Page, serve) -> None:
+    server = serve("NONE", tentative_min_evidence_score=0.0)  # no answer proven, but the evidence is relevant
+    open_chat(page, server.url)
+    ask(page, LAVROV_Q)
+    bot = last_answer(page)
+    expect(bot).to_have_class(re.compile(r"\btentative\b"))
+    expect(bot.locator(".badge")).to_have_text("Not a direct answer")
+    expect(bot.locator("p.text")).to_have_text(re.compile(r"^The articles may not answer this directly"))
+    expect(bot.locator("a.cite").first).to_be_visible()  # the closest quote, cited
+    expect(page.locator(".status")).to_contain_text("No direct answer was proven")
+    styles = bot.evaluate("b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).borderTopStyle]")
+    assert styles == ["rgb(255, 248, 230)", "dashed"]  # an answer's bubble is plain grey (#f1f3f6), no border
+    screenshot(page, "05-tentative")
 
 
 def test_copy_puts_the_answer_and_its_sources_on_the_clipboard(page: Page, serve) -> None:
@@ -364,14 +379,14 @@ def test_untrusted_text_is_shown_as_text_and_never_runs(page: Page, serve) -> No
     bot = last_answer(page)
     expect(bot.locator(".sources")).to_contain_text(EVIL_TITLE)  # the retrieved sources, before the answer
     server.generator.hold.set()
-    expect(bot.locator("a.cite")).to_have_count(1)
+    expect(bot.locator("a.cite").first).to_be_visible()
     expect(page.locator(".msg.user")).to_contain_text(question)
     expect(bot.locator(".cites")).to_contain_text("<b>Evil</b> Gazette")
-    bot.locator("a.cite").hover()
+    bot.locator("a.cite").first.hover()
     expect(page.locator(".card strong")).to_have_text(EVIL_TITLE)
 
     with page.context.expect_page() as opened:
-        bot.locator("a.cite").click()
+        bot.locator("a.cite").first.click()
     article = opened.value
     article.wait_for_load_state()
     expect(article.locator("h1")).to_have_text(EVIL_TITLE)

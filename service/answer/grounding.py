@@ -4,8 +4,8 @@ A quote window is one sentence of a retrieved passage, or two adjacent ones. A w
 claim when everything the claim asserts is in it:
 1. every name, number, date and content word of the claim (compared by `synonyms.canonical`, i.e.
    after normalising inflection) is found in the window, or in the article's metadata (publisher,
-   author, date), or in the question the claim restates (only words that the article uses; a verb of
-   the question may be restated in any case: "flew back" answering "Where was he flying back from?");
+   author, date), or in the question the claim restates (only words that the article uses, and never
+   a verb: the relation itself must be in the window, or ruled a rewording by the paraphrase judge);
    a name may also be found through the sentences just before the window when the window refers
    to it ("he said", "the Syrian leader"), a partial name through the full name in the article
    ("Bashar al-Assad" for "Assad"), and a title through the article's description of that person;
@@ -155,9 +155,8 @@ class GroundingChecker:
         local: list[Item] = []  # found in the window's own words
         for item in claim.items:
             how = self._find(item, claim, window_keys, context, coref, echoed)
-            if how is None and item.key in question_keys and claim.parsed.tokens[item.token].pos == "VERB":
-                how = "question"  # the question's own verb, restated ("flew back" for "flying back from"):
-                # what it asks about, not a fact the answer adds; the parties and the value must be quoted
+            if how == "question" and claim.parsed.tokens[item.token].pos == "VERB":
+                how = None  # a relation the quote must state itself ("Donohoe succeeded Kenny"), or the judge
             if how == "coreference" and role_class(claim.parsed, item.token) not in referring:
                 how = None  # "he" in the window is a subject; the claim's name is not
             if how == "window":

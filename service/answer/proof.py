@@ -4,9 +4,11 @@ A written sentence counts only when both hold:
 (a) the claim checker supports it against the evidence sentence(s) it cites - the same checker as
     `citewire verify`, and no looser: the words it restates from the question count as found only
     where the cited article uses them;
-(b) it answers this question: the question's names are in it, its main verb (when it has one that
-    carries meaning) is in it, and it fills the asked kind with something the question does not
-    name (a person, a place, a figure, a date; for other questions, a new content word).
+(b) it answers this question: the question's names are in it (or in its quote's article context),
+    it reports the speaker the question asks about ("What did Brahimi say" is not answered by what
+    Lavrov said), half the question's content words are in it or its quote, and it fills the asked
+    kind with something the question does not name (a person, a place, a figure, a date; for other
+    questions, a new content word).
 A yes/no answer is proven when its sentence is, and the checker, reading the question as a
 statement against the cited quote, settles it the same way.
 """
@@ -181,6 +183,10 @@ def answers_question(sentence: Parsed, about: set[str], question: Parsed, kind: 
     for name in _names(question, question_keys):
         if name not in seen:
             return f"it is not about {name!r}, which the question asks about"
+    asked_speakers, speakers = SentenceFacts.of(question).speakers, SentenceFacts.of(sentence).speakers
+    if asked_speakers and speakers and not asked_speakers & speakers:
+        said, asked = " / ".join(sorted(speakers)), " / ".join(sorted(asked_speakers))
+        return f"it reports what {said} said; the question asks about {asked}"
     content = _content_keys(question, question_keys)
     if content and len(content & seen) / len(content) < MIN_QUESTION_SHARE:
         return "it says too little of what the question asks about"

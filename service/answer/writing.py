@@ -13,6 +13,7 @@ the numbers it cites, and anything it cannot read is an answer that proves nothi
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, replace
@@ -22,6 +23,7 @@ from service.answer.evidence import EvidenceSentence
 from service.generators.base import ChatMessage, GenerationRequest, GenerationResult
 
 MAX_WRITTEN_TOKENS = 48
+_VOCABULARY = True
 NONE_WORD = "NONE"
 _MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _VERDICT = re.compile(r"^\s*(yes|no)\b[.,!]?\s*", re.IGNORECASE)
@@ -78,15 +80,35 @@ def write_request(
         ),
         max_tokens=max_tokens,
         temperature=0.0,
-        grammar=answer_grammar(len(shown), yes_no, number),
+        grammar=answer_grammar(len(shown), yes_no, number, vocabulary(shown) if _VOCABULARY else None),
         top_logprobs=5,
     )
 
 
-def answer_grammar(count: int, yes_no: bool = False, number: int | None = None) -> str:
+_FUNCTION_WORDS = (
+    "a an the of in on at to from for by with and or but nor that which who whom whose what when where why how "
+    "was were is are be been being has have had do does did will would can could may might must shall should "
+    "not no never as it its he him his she her they them their this these those there than then more most less "
+    "about after before over under up down into out during since until per also only just still yet very so "
+    "said says say told according"
+).split()
+_WORD = re.compile(r"[\w$£€%][\w'’$£€%.,:/&+-]*[\w%]|[\w$£€%]")
+
+
+def vocabulary(shown: list[EvidenceSentence]) -> list[str]:
+    """The words a written answer may use: those of the numbered sentences (as written, and capitalised
+    to open a sentence) and a short list of function words; nothing else, so every name, number and
+    content word it writes is one a quote has."""
+    words = [w for e in shown for w in _WORD.findall(e.text)] + _FUNCTION_WORDS
+    return sorted({form for w in words for form in (w, w[:1].upper() + w[1:])})
+
+
+def answer_grammar(count: int, yes_no: bool = False, number: int | None = None, words: list[str] | None = None) -> str:
     """NONE, or up to three numbered sentences ("[n] text"), n in 1..count; for a yes/no question,
     one sentence that starts with Yes or No. With `number`, one sentence resting on sentence `number`."""
     digits = "[1-" + str(min(max(count, 1), 9)) + "]"
+    if words:
+        return _vocabulary_grammar(digits, yes_no, number, words)
     if number is not None:
         opening = '"[' + str(number) + '] "' + (' ("Yes" | "No") [,.] " "' if yes_no else "")
         return f'root ::= {opening} [A-Z0-9"“] [^\\[\\]\\n]{{2,160}}'
@@ -99,6 +121,15 @@ def answer_grammar(count: int, yes_no: bool = False, number: int | None = None) 
             f'item ::= "[" {digits} "] " [A-Z0-9"“] {text}',
         )
     )
+
+
+def _vocabulary_grammar(digits: str, yes_no: bool, number: int | None, words: list[str]) -> str:
+    """The answer as one sentence of at most 30 words from `words`, separated by spaces or commas."""
+    opening = f'"[{number}] "' if number is not None else f'"[" {digits} "] "'
+    verdict = '("Yes" | "No") ", " ' if yes_no else ""
+    root = f"{opening} {verdict}body" if number is not None else f'"{NONE_WORD}" | {opening} {verdict}body'
+    literals = " | ".join(json.dumps(w, ensure_ascii=False) for w in words)
+    return "\n".join((f"root ::= {root}", 'body ::= word ((" " | ", ") word){0,29} "."', f"word ::= {literals}"))
 
 
 def read_draft(result: GenerationResult | None, shown: list[EvidenceSentence]) -> Draft:
@@ -146,14 +177,20 @@ def _numbered_first(raw: str) -> list[tuple[list[int], str]]:
 
 
 def _numbered_last(raw: str) -> list[tuple[list[int], str]]:
-    """Sentences, each with the markers in or after it ("... Brussels [1]. He ..." or "... Brussels. [1] He")."""
+    """Sentences, each with the markers in or after it ("... Brussels [1]. He ..." or "... Brussels. [1] He"):
+    markers that open a part close the sentence before it."""
     pieces: list[tuple[list[int], str]] = []
     for part in _SENTENCE_END.split(raw):
+        leading = _MARKER_RUN.match(part)
+        if leading and pieces:
+            before = [n for group in _MARKERS.findall(leading.group(0)) for n in _numbers(group)]
+            pieces[-1] = (pieces[-1][0] + before, pieces[-1][1])
+            part = part[leading.end() :]
         numbers = [n for group in _MARKERS.findall(part) for n in _numbers(group)]
         words = _MARKERS.sub("", part)
         if pieces and not re.search(r"\w", words):
             pieces[-1] = (pieces[-1][0] + numbers, pieces[-1][1])
-        else:
+        elif re.search(r"\w", words) or numbers:
             pieces.append((numbers, words))
     return pieces
 

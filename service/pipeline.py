@@ -25,7 +25,6 @@ from retrieval.loaders import load_articles
 from retrieval.retriever import Retriever
 from retrieval.store import IngestReport, ProgressFactory, open_store
 from service.answer.conversation import Turn, check_history
-from service.answer.evidence import EvidenceScorer
 from service.answer.factcheck import ClaimCheck, check_claim
 from service.answer.grounding import GroundingChecker
 from service.answer.outcome import DECLINE_TEXT, Outcome, ms_since
@@ -65,7 +64,6 @@ class Pipeline:
         self.store = open_store(settings.store, self.embedder, chunker)
         query_embedder = CachingEmbedder(self.embedder)  # evidence and citation checks share sentences
         self.retriever = Retriever(self.store, query_embedder)
-        self._scorer = EvidenceScorer(query_embedder)
         judge = ModelJudge(self.generator) if settings.paraphrase_judge == "model" else None
         self.grounding = GroundingChecker(SyntaxParser(), judge, settings.paraphrase_min_probability)
         self._generator = generator
@@ -82,7 +80,7 @@ class Pipeline:
             settings.write_sentences,
             settings.decline_threshold,
         )
-        self._path = AnswerPath(path_settings, self._scorer, self.grounding, self._reader)
+        self._path = AnswerPath(path_settings, query_embedder, self.grounding, self._reader)
 
     @classmethod
     def from_settings(

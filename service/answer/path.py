@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from retrieval.embedding import Embedder
 from retrieval.term_stats import TermStats
 from service.answer.citations import attach_citations
 from service.answer.composition import AnswerSentence, direct_answer, metadata_answer, tentative_answer
@@ -52,12 +53,21 @@ class Asked:
 
 class AnswerPath:
     def __init__(
-        self, settings: PathSettings, scorer: EvidenceScorer, grounding: GroundingChecker, reader: ModelReader
+        self,
+        settings: PathSettings,
+        embedder: Embedder,
+        grounding: GroundingChecker,
+        reader: ModelReader,
     ) -> None:
         self._settings = settings
-        self._scorer = scorer
+        self._embedder = embedder
+        self._scorer = EvidenceScorer(embedder)
         self._grounding = grounding
         self._reader = reader
+
+    def _related(self, word: str, others: list[str]) -> list[float]:
+        vectors = self._embedder.embed([word, *others])
+        return [float(v) for v in vectors[1:] @ vectors[0]]
 
     def answer(self, outcome: Outcome, asked: Asked) -> Answer:
         """The answer to `outcome.query` from `outcome.passages`."""
@@ -85,12 +95,12 @@ class AnswerPath:
     def _proven_draft(self, outcome: Outcome, asked: Asked) -> tuple[Draft, list[Proof]]:
         """The model's answer and its proofs; when none is proven, a second attempt's, if that one is."""
         draft = self._draft(outcome, asked)
-        proofs = prove(draft, outcome.query, asked.kind, self._grounding, asked.stats)
+        proofs = prove(draft, outcome.query, asked.kind, self._grounding, asked.stats, self._related)
         if any(p.proven for p in proofs):
             return draft, proofs
         second = self._second_draft(outcome, asked, draft)
         if second is not None:
-            second_proofs = prove(second, outcome.query, asked.kind, self._grounding, asked.stats)
+            second_proofs = prove(second, outcome.query, asked.kind, self._grounding, asked.stats, self._related)
             if any(p.proven for p in second_proofs):
                 return second, second_proofs
         return draft, proofs

@@ -16,6 +16,7 @@ statement against the cited quote, settles it the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from retrieval.documents import Chunk, Passage
@@ -26,7 +27,7 @@ from service.answer.instructions import is_instruction
 from service.answer.lexicon import number_key
 from service.answer.questions import QuestionKind, as_statement
 from service.answer.structure import SentenceFacts
-from service.answer.synonyms import canonical
+from service.answer.synonyms import ENTAILED_BY, canonical
 from service.answer.syntax import Parsed, Token
 from service.answer.verdicts import Judgement
 from service.answer.windows import Window
@@ -39,12 +40,15 @@ _DATE_WORDS = re.compile(
     r"Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tonight|(?:19|20)\d{2})\b"
 )
 _QUESTION_WORDS = frozenset({"who", "whom", "whose", "what", "which", "where", "when", "why", "how"})
-_EMPTY_WORDS = frozenset({"be", "have", "do", "happen", "take", "make", "get", "many", "much", "long", "say", "report"})
+_EMPTY_WORDS = frozenset(
+    {"be", "have", "do", "happen", "take", "make", "get", "many", "much", "long", "say", "report", "tell", "call"}
+)
 _KIND_NAMES = {"person": "person", "place": "place", "date": "date", "number": "figure"}
 _UNITS = frozenset(
     {"year", "month", "week", "day", "hour", "minute", "percent", "%", "time", "dollar", "euro", "pound"}
 )
 MIN_QUESTION_SHARE = 0.5  # share of the question's content words the sentence and its quote must hold
+RELATION_MIN_COSINE = 0.55  # MiniLM, single words: fly/plane 0.65, arrest/detained 0.79; win/reach 0.37
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,7 @@ def prove(
     kind: QuestionKind,
     checker: GroundingChecker,
     stats: TermStats | None = None,
+    related: Relatedness | None = None,
 ) -> list[Proof]:
     """One Proof per written sentence, in order."""
     parsed_question = checker.parser.parse(question)
@@ -103,7 +108,7 @@ def prove(
             continue
         judgement = _judge(sentence, draft.shown, question, checker, stats)
         about = (checker.about(judgement.window) if judgement is not None else set()) | bylines
-        answers = answers_question(checker.parser.parse(sentence.text), about, parsed_question, kind)
+        answers = answers_question(checker.parser.parse(sentence.text), about, parsed_question, kind, related)
         proofs.append(Proof(sentence, judgement, answers))
     if kind.shape == "yes-no" and proofs:
         proofs[0] = _yes_no(proofs[0], draft.verdict, question, checker)
@@ -174,12 +179,22 @@ def _yes_no(proof: Proof, verdict: str | None, question: str, checker: Grounding
     return replace(proof, judgement=judgement, settled=settled)
 
 
-def answers_question(sentence: Parsed, about: set[str], question: Parsed, kind: QuestionKind) -> str | None:
+Relatedness = Callable[[str, list[str]], list[float]]  # a word against others: cosines of their embeddings
+
+
+def answers_question(
+    sentence: Parsed, about: set[str], question: Parsed, kind: QuestionKind, related: Relatedness | None = None
+) -> str | None:
     """None when the sentence is about what the question asks and fills the asked kind; else why not.
     `about`: the keys of the quote that proves the sentence (with the names its "he" refers to)."""
+    if not any(t.pos in ("VERB", "AUX") for t in sentence.tokens):
+        return "it is not a sentence (it has no verb)"
     keys = {k for k in token_keys(sentence) if k}
     seen = keys | about
     question_keys = token_keys(question)
+    relation = _relation(question, question_keys)
+    if relation and not _states(relation, seen, related):
+        return f"it does not say {relation!r}, what the question asks about"
     for name in _names(question, question_keys):
         if name not in seen:
             return f"it is not about {name!r}, which the question asks about"
@@ -195,6 +210,32 @@ def answers_question(sentence: Parsed, about: set[str], question: Parsed, kind: 
     if not _fills(sentence, {k for k in question_keys if k}, question, kind):
         return f"it names no {_KIND_NAMES.get(kind.asks, 'fact')} the question does not already"
     return None
+
+
+def _relation(question: Parsed, keys: list[str | None]) -> str | None:
+    """The question's main verb when it carries meaning ("won" of "Who won the second round?"); None for
+    "is", "did ... say", "happen" and the like."""
+    root = next((t for t in question.tokens if t.dep == "ROOT"), None)
+    if root is None or root.pos != "VERB" or root.lemma in _EMPTY_WORDS:
+        return None
+    return keys[root.i]
+
+
+def _states(relation: str, seen: set[str], related: Relatedness | None) -> bool:
+    """The sentence or its quote states the relation: the same word, one of its family, or (with
+    `related`) a word whose embedding is close to it ("plane" for "fly", "detained" for "arrest")."""
+    if any(_same_word(relation, key) for key in seen):
+        return True
+    words = sorted(k for k in seen if k.isalpha() and " " not in k)
+    return related is not None and bool(words) and max(related(relation, words)) >= RELATION_MIN_COSINE
+
+
+def _same_word(wanted: str, key: str) -> bool:
+    """The same word, or one of its family ("erupt" / "eruption", "succeed" / "successor")."""
+    if wanted == key or key in ENTAILED_BY.get(wanted, frozenset()):
+        return True
+    stem = wanted[: max(5, len(wanted) - 2)]
+    return len(wanted) >= 5 and len(stem) >= 5 and key.startswith(stem)
 
 
 def _names(question: Parsed, keys: list[str | None]) -> list[str]:

@@ -38,13 +38,15 @@ _SOURCES = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(
-    r"\b(?:how many|how much|how long|how old|how far|what (?:number|percentage|share|amount|"
-    r"proportion|figure|price|cost|toll|size)|which (?:number|figure))\b",
+    r"\b(?:how (?:many|much|long|old|far|close|near|high|big|large|deep|fast|tall|heavy|often|wide)|"
+    r"what (?:number|percentage|share|amount|proportion|figure|price|cost|toll|size)|which (?:number|figure))\b",
     re.IGNORECASE,
 )
 _DATE = re.compile(r"\b(?:when|what (?:date|day|year|month|time)|which (?:date|day|year|month))\b", re.IGNORECASE)
-_PERSON = re.compile(
-    r"\b(?:who|whom|whose)\b|\bwhich (?:person|official|minister|leader|president|man|woman)\b", re.IGNORECASE
+_PERSON = re.compile(  # a person, or a name: "what is the name of ...", "what was the dog called"
+    r"\b(?:who|whom|whose)\b|\bwhich (?:person|official|minister|leader|president|man|woman)\b|"
+    r"\bwhat (?:is|was|were|are) (?:the )?names?\b|\bwhat (?:is|was|were|are) [^?]* called\b",
+    re.IGNORECASE,
 )
 _PLACE = re.compile(r"\b(?:where|which (?:city|country|town|region|place|state|province|village))\b", re.IGNORECASE)
 _OTHER_WH = re.compile(r"\b(?:what|which|why|how)\b", re.IGNORECASE)  # when not part of a pattern above

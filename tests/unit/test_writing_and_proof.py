@@ -126,6 +126,8 @@ def test_the_model_s_next_choice_is_read_from_the_digit_it_wrote() -> None:
         ("Who won the second round?", "Macron won the second round.", set(), True),
         ("When did the volcano last erupt?", "The volcano's last eruption was on 1 September 2012.", set(), True),
         ("What was the name of Seavey's lead dog?", "Mitch Seavey won the race with his dog.", set(), False),
+        # two questions in one: a sentence proves one part at most
+        ("Where was the hippo brought from, and what did the ministry say?", "It was brought from Guam.", set(), False),
         # a true sentence on the topic that says little of what is asked
         ("Where in Syria is the second Russian military base located?", "Moscow has two bases.", set(), False),
     ],

@@ -20,7 +20,7 @@ from service.answer.questions import QuestionKind
 
 TENTATIVE_LEAD = "The articles may not answer this directly; the closest report says:"
 MAX_TENTATIVE_QUOTES = 2
-_TENTATIVE_RATIO = 0.9  # a second report's quote joins a tentative answer this close to the best
+_TENTATIVE_RATIO = 0.6  # the second quote joins a tentative answer unless it scores under this share of the best
 
 
 @dataclass(frozen=True)
@@ -49,13 +49,12 @@ def direct_answer(proofs: list[Proof], verdict: str | None) -> list[AnswerSenten
 
 
 def tentative_answer(evidence: list[EvidenceSentence]) -> list[AnswerSentence]:
-    """TENTATIVE_LEAD and the best quote, with the best of one other report when nearly as good."""
-    chosen = evidence[:1]
-    for sentence in evidence[1:]:
-        if len(chosen) == MAX_TENTATIVE_QUOTES or sentence.score < _TENTATIVE_RATIO * evidence[0].score:
-            break
-        if sentence.article_id not in {c.article_id for c in chosen}:
-            chosen.append(sentence)
+    """TENTATIVE_LEAD, then the best quote and the next best unless it is far weaker: the two best hold the
+    key facts of an answerable question more often than the best alone (dev split: 37 of 65 tentative
+    answers against 28)."""
+    chosen = evidence[:1] + [
+        e for e in evidence[1:MAX_TENTATIVE_QUOTES] if e.score >= _TENTATIVE_RATIO * evidence[0].score
+    ]
     quotes = [quote_sentence(e.passage, e.start, e.end) for e in chosen]
     return [AnswerSentence(TENTATIVE_LEAD, None, kind="lead"), *quotes]
 

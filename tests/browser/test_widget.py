@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser]
 LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"
 LAVROV_A = "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants [1]."
 LAVROV_ID = "002_946358d19c61b6c0"
+CITES = 2  # an answer cites [1] twice: after the model's proven sentence and after the quote that proves it
 FOLLOW_UP_Q = "And what did he say about Assad leaving?"
 FOLLOW_UP_REWRITE = "What did Lavrov say about persuading Assad to leave Syria?"
 FOLLOW_UP_A = 'Lavrov said there was "no possibility" of persuading President Bashar Assad to leave Syria [1].'
@@ -90,10 +91,10 @@ def test_follow_up_carries_history_and_the_chat_survives_a_reload(page: Page, se
     server = serve(LAVROV_A, FOLLOW_UP_REWRITE, FOLLOW_UP_A)
     open_chat(page, server.url)
     ask(page, LAVROV_Q)
-    expect(last_answer(page).locator("a.cite")).to_have_count(1)
+    expect(last_answer(page).locator("a.cite")).to_have_count(CITES)
     ask(page, FOLLOW_UP_Q)
     expect(page.locator(".msg.bot")).to_have_count(2)
-    expect(last_answer(page).locator("a.cite")).to_have_count(1)
+    expect(last_answer(page).locator("a.cite")).to_have_count(CITES)
 
     rewrite_prompt = server.generator.requests[1].messages[-1].content
     assert LAVROV_Q in rewrite_prompt and FOLLOW_UP_Q in rewrite_prompt  # the history reached the server
@@ -102,8 +103,8 @@ def test_follow_up_carries_history_and_the_chat_survives_a_reload(page: Page, se
     page.reload()
     expect(page.locator(".panel")).to_be_visible()  # it was open: it opens again
     expect(page.locator(".msg.user")).to_contain_text([LAVROV_Q, FOLLOW_UP_Q])
-    expect(page.locator(".msg.bot a.cite")).to_have_count(2)
-    last_answer(page).locator("a.cite").hover()
+    expect(page.locator(".msg.bot a.cite")).to_have_count(2 * CITES)
+    last_answer(page).locator("a.cite").first.hover()
     expect(page.locator(".card blockquote")).to_contain_text("no possibility")
     screenshot(page, "06-restored-after-reload")
 
@@ -145,7 +146,8 @@ def test_copy_puts_the_answer_and_its_sources_on_the_clipboard(page: Page, serve
     last_answer(page).locator("button.copy").click()
     expect(last_answer(page).locator("button.copy")).to_have_text("Copied")
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied.startswith("Gulf News, 22 December 2012: “Lavrov said the biggest threat")
+    assert copied.startswith("Lavrov said the biggest threat was that the chemical weapons")
+    assert "Gulf News, 22 December 2012: “Lavrov said the biggest threat" in copied
     assert "Sources:" in copied and "[1] " in copied and f"/articles/{LAVROV_ID}#q=" in copied
 
 
@@ -177,7 +179,7 @@ def test_server_down_shows_the_error_and_retry_works_after_restart(page: Page, s
     server.restart()
     error.locator("button.retry").click()
     expect(page.locator(".msg.error")).to_have_count(0)
-    expect(last_answer(page).locator("a.cite")).to_have_count(1)
+    expect(last_answer(page).locator("a.cite")).to_have_count(CITES)
     expect(page.locator(".msg.user")).to_have_count(1)  # the retried question is not shown twice
 
 
@@ -199,7 +201,7 @@ def test_busy_server_503_waits_for_retry_after_then_retry_works(page: Page, serv
     blocker.join(30)
     expect(error.locator("button.retry")).to_be_enabled(timeout=30_000)
     error.locator("button.retry").click()
-    expect(last_answer(page).locator("a.cite")).to_have_count(1)
+    expect(last_answer(page).locator("a.cite")).to_have_count(CITES)
 
 
 def test_a_refused_key_is_explained(page: Page, serve, other_site: OtherSite) -> None:
@@ -208,7 +210,7 @@ def test_a_refused_key_is_explained(page: Page, serve, other_site: OtherSite) ->
     assert page.locator("script[src='/widget.js']").get_attribute("data-key") == "reader-key"
     page.locator(".launcher").click()
     ask(page, LAVROV_Q)
-    expect(last_answer(page).locator("a.cite")).to_have_count(1)
+    expect(last_answer(page).locator("a.cite")).to_have_count(CITES)
     embed_on_other_site(page, other_site, server.url, 'data-key="wrong"')  # ... a wrong key gets a 401, told in words
     page.locator(".launcher").click()
     ask(page, LAVROV_Q)
@@ -273,8 +275,8 @@ def test_one_script_tag_on_another_site_with_hostile_css(page: Page, serve, othe
     assert page.locator(".panel h2").evaluate("e => getComputedStyle(e).color") == "rgb(255, 255, 255)"
     assert page.locator("h1").evaluate("e => getComputedStyle(e).color") == "rgb(255, 0, 0)"  # page untouched
     ask(page, LAVROV_Q)
-    expect(last_answer(page).locator("a.cite")).to_have_count(1)  # CORS lets the page's origin ask
-    href = last_answer(page).locator("a.cite").get_attribute("href")
+    expect(last_answer(page).locator("a.cite")).to_have_count(CITES)  # CORS lets the page's origin ask
+    href = last_answer(page).locator("a.cite").first.get_attribute("href")
     assert href.startswith(f"{server.url}/articles/{LAVROV_ID}#q=")
     screenshot(page, "09-embedded-other-site")
 
@@ -308,12 +310,12 @@ def test_keyboard_only(page: Page, serve) -> None:
     expect(page.locator(".msg")).to_have_count(0)
     page.locator("textarea").fill(LAVROV_Q)
     page.keyboard.press("Enter")
-    expect(last_answer(page).locator("a.cite")).to_have_count(1)
+    expect(last_answer(page).locator("a.cite")).to_have_count(CITES)
     expect(page.locator("textarea")).to_be_focused()  # back to the input once answered
     page.keyboard.press("Shift+Tab")  # back to the answer's Copy button
     page.keyboard.press("Shift+Tab")  # ... then the citation list's link
     page.keyboard.press("Shift+Tab")  # ... then the [1] marker: focus shows its source card
-    expect(last_answer(page).locator("a.cite")).to_be_focused()
+    expect(last_answer(page).locator("a.cite").last).to_be_focused()
     expect(page.locator(".card")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.locator(".panel")).to_be_hidden()
@@ -340,7 +342,7 @@ def test_narrow_viewport_gets_a_full_screen_panel(browser, serve) -> None:
         box = page.locator(".panel").bounding_box()
         assert box == {"x": 0, "y": 0, "width": 390, "height": 844}
         ask(page, LAVROV_Q)
-        expect(last_answer(page).locator("a.cite")).to_have_count(1)
+        expect(last_answer(page).locator("a.cite")).to_have_count(CITES)
         screenshot(page, "10-mobile-390px")
     finally:
         context.close()

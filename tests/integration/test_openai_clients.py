@@ -25,6 +25,7 @@ LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical wea
 LAVROV_A = "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants [1]."
 LAVROV_ID = "002_946358d19c61b6c0"
 SENTENCE_END = "militants.” [1]"
+QUOTE_START = "Gulf News, 22 December 2012: “"  # the quote that proves the model's sentence, with its publisher and date
 
 
 def sdk(url: str, key: str = "unused") -> openai.OpenAI:
@@ -50,16 +51,13 @@ def test_openai_sdk_responses_create_shows_url_citations(serve) -> None:
     assert isinstance(response, Response) and response.status == "completed"
     part = answer_part(response)
     assert part.text == response.output_text
-    (annotation,) = part.annotations
-    assert isinstance(annotation, AnnotationURLCitation)
-    (sentence,) = cited_sentences(part.text, [annotation])
-    assert (
-        sentence == part.text
-        and sentence.startswith("Gulf News, 22 December 2012: “")
-        and sentence.endswith(SENTENCE_END)
-    )
-    citation = (response.model_extra or {})["citations"][0]  # the full citation, documented as `citations`
-    assert annotation.url == f"{url}/articles/{LAVROV_ID}#q={citation['start']}-{citation['end']}"
+    direct, annotation = part.annotations  # the model's proven sentence, then the quote that proves it
+    assert isinstance(direct, AnnotationURLCitation) and isinstance(annotation, AnnotationURLCitation)
+    written, sentence = cited_sentences(part.text, [direct, annotation])
+    assert written == LAVROV_A and part.text == f"{written} {sentence}"
+    assert sentence.startswith(QUOTE_START) and sentence.endswith(SENTENCE_END)
+    (citation,) = (response.model_extra or {})["citations"]  # the full citation, documented as `citations`
+    assert annotation.url == direct.url == f"{url}/articles/{LAVROV_ID}#q={citation['start']}-{citation['end']}"
     assert annotation.title == citation["title"] and citation["quote"] in sentence
     assert response.usage is not None and response.usage.total_tokens > 0
     page = httpx.get(annotation.url.split("#")[0], timeout=30)  # the link opens the article page
@@ -67,18 +65,19 @@ def test_openai_sdk_responses_create_shows_url_citations(serve) -> None:
 
 
 def test_openai_sdk_streamed_response_builds_the_same_typed_answer(serve) -> None:
-    url, _ = serve(LAVROV_A)
+    url, _ = serve(LAVROV_A, LAVROV_A)  # one reply per request
     events = list(sdk(url).responses.create(model="citewire", input=LAVROV_Q, stream=True))
     types = [event.type for event in events]
     assert types[0] == "response.created" and types[-1] == "response.completed"
     assert [event.sequence_number for event in events] == list(range(len(events)))
     text = "".join(event.delta for event in events if event.type == "response.output_text.delta")
     added = [event for event in events if event.type == "response.output_text.annotation.added"]
-    assert [event.annotation_index for event in added] == [0]
+    assert [event.annotation_index for event in added] == [0, 1]
     annotations = [event.annotation for event in added]
     assert all(isinstance(a, StreamedURLCitation) for a in annotations)
-    assert [text[a.start_index : a.end_index] for a in annotations] == [text]  # type: ignore[union-attr]
-    assert text.endswith(SENTENCE_END)
+    written, quote = [text[a.start_index : a.end_index] for a in annotations]  # type: ignore[union-attr]
+    assert written == LAVROV_A and text == f"{written} {quote}"
+    assert quote.startswith(QUOTE_START) and text.endswith(SENTENCE_END)
     final = events[-1]
     assert isinstance(final, ResponseCompletedEvent) and final.response.output_text == text
     part = answer_part(final.response)
@@ -95,17 +94,18 @@ def test_openai_sdk_chat_completion_message_annotations(serve) -> None:
     messages: list = [{"role": "user", "content": LAVROV_Q}]
     message = client.chat.completions.create(model="citewire", messages=messages).choices[0].message
     content = message.content or ""
-    (annotation,) = message.annotations or []
-    assert isinstance(annotation, ChatAnnotation) and annotation.type == "url_citation"
-    span = annotation.url_citation
-    assert content[span.start_index : span.end_index] == content and content.endswith(SENTENCE_END)
-    assert span.url.startswith(f"{url}/articles/{LAVROV_ID}#q=") and span.title
+    direct, annotation = message.annotations or []
+    assert isinstance(annotation, ChatAnnotation) and annotation.type == direct.type == "url_citation"
+    written, span = direct.url_citation, annotation.url_citation
+    assert content[written.start_index : written.end_index] == LAVROV_A
+    assert content[span.start_index : span.end_index].startswith(QUOTE_START) and content.endswith(SENTENCE_END)
+    assert span.url == written.url and span.url.startswith(f"{url}/articles/{LAVROV_ID}#q=") and span.title
 
     chunks = list(client.chat.completions.create(model="citewire", messages=messages, stream=True))
     streamed = "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
-    (last,) = (chunks[-1].choices[0].delta.model_extra or {})["annotations"]
-    assert last["url_citation"] == span.model_dump()
-    assert streamed[span.start_index : span.end_index] == content
+    first, last = (chunks[-1].choices[0].delta.model_extra or {})["annotations"]
+    assert [first["url_citation"], last["url_citation"]] == [written.model_dump(), span.model_dump()]
+    assert streamed == content
 
 
 def test_langchain_chat_openai_with_the_responses_api_shows_titles_and_urls(serve) -> None:
@@ -116,11 +116,13 @@ def test_langchain_chat_openai_with_the_responses_api_shows_titles_and_urls(serv
     message = model.invoke(LAVROV_Q)
     (block,) = [block for block in message.content_blocks if block["type"] == "text"]
     text = block["text"]
-    (citation,) = block.get("annotations", [])
-    assert citation["type"] == "citation" and citation.get("title") == "Al Assad has no intention of quitting — Lavrov"
+    direct, citation = block.get("annotations", [])
+    assert citation["type"] == direct["type"] == "citation"
+    assert citation.get("title") == direct.get("title") == "Al Assad has no intention of quitting — Lavrov"
     assert str(citation.get("url")).startswith(f"{url}/articles/{LAVROV_ID}#q=")
     start, end = citation.get("start_index"), citation.get("end_index")
     assert isinstance(start, int) and isinstance(end, int) and text[start:end].endswith(SENTENCE_END)
+    assert text[direct.get("start_index") : direct.get("end_index")] == LAVROV_A
 
     streamed = None
     for piece in model.stream(LAVROV_Q):
@@ -130,7 +132,7 @@ def test_langchain_chat_openai_with_the_responses_api_shows_titles_and_urls(serv
     assert streamed_block["text"] == text
     assert [(a.get("url"), a.get("title")) for a in streamed_block.get("annotations", [])] == [
         (citation.get("url"), citation.get("title"))
-    ]
+    ] * 2
 
 
 def test_keys_are_enforced_on_the_responses_api(serve) -> None:

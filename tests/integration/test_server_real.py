@@ -78,7 +78,9 @@ def test_real_model_answers_the_responses_api_with_url_citations(tmp_path: Path)
             assert isinstance(annotation, AnnotationURLCitation)
             sentence = response.output_text[annotation.start_index : annotation.end_index]
             cited = next(c for c in citations if sentence.endswith((f"[{c['n']}]", f"[{c['n']}].")))
-            assert cited["quote"] in sentence and annotation.title == cited["title"]
+            # a quote sentence holds its quote; the model's proven sentence comes before the quote that proves it
+            assert cited["quote"] in response.output_text[annotation.start_index :]
+            assert annotation.title == cited["title"]
             assert annotation.url.endswith(f"/articles/{cited['article_id']}#q={cited['start']}-{cited['end']}")
 
         events = list(client.responses.create(model="citewire", input=THREAT_Q, stream=True))

@@ -316,9 +316,10 @@ def test_build_generator_picks_backends_and_explains_missing_settings(tmp_path: 
     assert isinstance(openai, OpenAICompatibleGenerator) and openai.name == "openai:m@http://127.0.0.1:9/v1"
     llama = build_generator(Settings(generator="llamacpp", model=str(_smollm2()), threads=1))
     assert isinstance(llama, LlamaCppGenerator) and llama.server_url is None  # nothing loaded yet
-    # llama.cpp's RAM cache of earlier prompts is off unless asked for (it grows a replica's memory)
-    assert llama._params(xllamacpp).cache_ram_mib == 0
-    cached = build_generator(Settings(generator="llamacpp", model=str(_smollm2()), llamacpp_cache_ram_mb=64))
-    assert isinstance(cached, LlamaCppGenerator) and cached._params(xllamacpp).cache_ram_mib == 64
+    # llama.cpp's RAM cache of earlier prompts holds the writer's and the judge's prefixes (64 MB by default,
+    # not llama-server's 8 GB, which grows a replica's memory); 0 turns it off
+    assert llama._params(xllamacpp).cache_ram_mib == 64
+    uncached = build_generator(Settings(generator="llamacpp", model=str(_smollm2()), llamacpp_cache_ram_mb=0))
+    assert isinstance(uncached, LlamaCppGenerator) and uncached._params(xllamacpp).cache_ram_mib == 0
     transformers = build_generator(Settings(generator="transformers", transformers_model="smollm2-135m"))
     assert transformers.name == "transformers:SmolLM2-135M-Instruct.Q4_1.gguf"

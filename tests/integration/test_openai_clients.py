@@ -25,7 +25,7 @@ LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical wea
 LAVROV_A = "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants [1]."
 LAVROV_ID = "002_946358d19c61b6c0"
 SENTENCE_END = "militants.” [1]"
-QUOTE_START = "Gulf News, 22 December 2012: “"  # the quote that proves the model's sentence, with its publisher and date
+QUOTE_START = "Gulf News, 22 December 2012: “"  # the proving quote, introduced by its publisher and date
 
 
 def sdk(url: str, key: str = "unused") -> openai.OpenAI:

@@ -55,19 +55,37 @@ _FLUSH_ROWS = 256
 
 def _milvus_errors(method: Callable[P, T]) -> Callable[P, T]:
     """Errors of pymilvus or gRPC (a server gone away mid-request) as a MilvusStoreError, which the
-    CLI and the HTTP service report (exit 1, HTTP 503) like any index problem."""
+    CLI and the HTTP service report (exit 1, HTTP 503) like any index problem.
+
+    A failed call drops the store's connection, so the next call connects again and re-loads the
+    collections: a restarted Milvus server brings them back released ("call load()"), and without
+    this a replica would answer 503 until it was itself restarted. A call that failed only because
+    a collection was released is retried once at once, on the new connection."""
 
     @functools.wraps(method)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> T:
-        try:
-            return method(*args, **kwargs)
-        except RetrievalError:
-            raise
-        except Exception as exc:  # pymilvus raises MilvusException and bare gRPC errors
-            store = args[0]
-            raise MilvusStoreError(f"the Milvus store at {getattr(store, 'uri', '?')} failed: {exc}") from exc
+        store = args[0]
+        assert isinstance(store, MilvusStore)
+        for attempt in (1, 2):
+            try:
+                return method(*args, **kwargs)
+            except RetrievalError:
+                raise
+            except Exception as exc:  # pymilvus raises MilvusException and bare gRPC errors
+                store._disconnect()
+                if attempt == 1 and _released(exc):
+                    logger.warning("the Milvus store at %s lost its loaded collections; re-loading them", store.uri)
+                    continue
+                raise MilvusStoreError(f"the Milvus store at {store.uri} failed: {exc}") from exc
+        raise AssertionError("unreachable")
 
     return guarded
+
+
+def _released(exc: Exception) -> bool:
+    """A Milvus server restarted under us: its collections are back, but released (not loaded)."""
+    message = str(exc).lower()
+    return "released" in message or "not loaded" in message or "notload" in message
 
 
 class MilvusStore:
@@ -417,6 +435,16 @@ class MilvusStore:
                 schema.load_collections(client, [self._chunks, self._articles, self._meta])
                 self._client_obj = client
             return self._client_obj
+
+    def _disconnect(self) -> None:
+        """Forget the connection after a failure; the next call connects and loads again."""
+        with self._client_lock:
+            client, self._client_obj = self._client_obj, None
+        if client is not None:
+            try:
+                client.close()
+            except Exception as exc:  # a connection to a server that is gone may not close cleanly
+                logger.debug("closing the Milvus connection failed: %s", exc)
 
 
 def _now() -> str:

@@ -126,6 +126,16 @@ class MilvusLiteServer(_ChildServer):
         return self.url
 
     def __enter__(self) -> MilvusLiteServer:
+        return self.start()
+
+    def kill(self) -> None:
+        """kill -9, as a crash would: no chance to flush or close."""
+        if self._process and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait(10)
+
+    def start(self) -> MilvusLiteServer:
+        """Start (or, after `kill`, restart) the server on its port and data folder; wait until it listens."""
         command = [
             str(Path(sys.executable).with_name("milvus-lite")),
             "server",

@@ -80,7 +80,7 @@ class Pipeline:
             settings.write_sentences,
             settings.decline_threshold,
         )
-        self._path = AnswerPath(path_settings, query_embedder, self.grounding, self._reader)
+        self.answer_path = AnswerPath(path_settings, query_embedder, self.grounding, self._reader)
 
     @classmethod
     def from_settings(
@@ -230,7 +230,7 @@ class Pipeline:
         if too_late:
             return outcome.declined(too_late)
         asked = Asked(kind, self.store.term_stats(), stop, should_stop, on_sentence)
-        return self._path.answer(outcome, asked)
+        return self.answer_path.answer(outcome, asked)
 
     def check_question(self, question: str, what: str = "question") -> CheckedQuestion:
         """The question (or claim) with whitespace normalised; InvalidRequestError when empty or too

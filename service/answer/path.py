@@ -28,6 +28,7 @@ from service.answer.writing import Draft, read_draft
 from service.generators.base import StopCheck
 
 SentenceCallback = Callable[[str], None]
+ProofObserver = Callable[[str, Draft, list[Proof]], None]  # (question, draft, its proofs), for eval.proof_curve
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class AnswerPath:
         self._scorer = EvidenceScorer(embedder)
         self._grounding = grounding
         self._reader = reader
+        self.observers: list[ProofObserver] = []  # told of every draft and its proofs (none by default)
 
     def _related(self, word: str, others: list[str]) -> list[float]:
         vectors = self._embedder.embed([word, *others])
@@ -95,15 +97,21 @@ class AnswerPath:
     def _proven_draft(self, outcome: Outcome, asked: Asked) -> tuple[Draft, list[Proof]]:
         """The model's answer and its proofs; when none is proven, a second attempt's, if that one is."""
         draft = self._draft(outcome, asked)
-        proofs = prove(draft, outcome.query, asked.kind, self._grounding, asked.stats, self._related)
+        proofs = self._prove(outcome, asked, draft)
         if any(p.proven for p in proofs):
             return draft, proofs
         second = self._second_draft(outcome, asked, draft)
         if second is not None:
-            second_proofs = prove(second, outcome.query, asked.kind, self._grounding, asked.stats, self._related)
+            second_proofs = self._prove(outcome, asked, second)
             if any(p.proven for p in second_proofs):
                 return second, second_proofs
         return draft, proofs
+
+    def _prove(self, outcome: Outcome, asked: Asked, draft: Draft) -> list[Proof]:
+        proofs = prove(draft, outcome.query, asked.kind, self._grounding, asked.stats, self._related)
+        for observe in self.observers:
+            observe(outcome.query, draft, proofs)
+        return proofs
 
     def _draft(self, outcome: Outcome, asked: Asked) -> Draft:
         """The model's direct answer from the best evidence sentences; without the model (extractive mode,

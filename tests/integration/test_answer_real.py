@@ -10,6 +10,8 @@ import pytest
 from retrieval.documents import Article
 from retrieval.embedding import Embedder
 from service.answer.composition import TENTATIVE_LEAD
+from service.generators.llamacpp import LlamaCppGenerator
+from service.generators.openai_compat import OpenAICompatibleGenerator
 from service.pipeline import Pipeline
 from service.settings import Settings
 
@@ -84,3 +86,23 @@ def test_an_article_that_carries_instructions_cannot_steer_the_answer(
         for citation in answer.citations:  # the instructions are never quoted as evidence
             assert "ignore previous instructions" not in citation.quote.casefold()
             assert "ai assistant" not in citation.quote.casefold()
+
+
+def test_the_same_path_runs_through_an_openai_compatible_server(
+    real_pipeline: Pipeline, real_embedder: Embedder, seed_index_dir: Path
+) -> None:
+    """`CITEWIRE_GENERATOR=openai` (vLLM, Ollama, a llama.cpp server, a bigger model): the writer's
+    request goes over HTTP, its grammar as the server's `grammar` field, and only a proven sentence
+    is shown. The server here is llama.cpp's own, serving the default model."""
+    llama = real_pipeline.generator()
+    assert isinstance(llama, LlamaCppGenerator) and llama.server_url is not None
+    remote = OpenAICompatibleGenerator(f"{llama.server_url}/v1", api_key=llama.api_key, model="qwen", timeout_s=120)
+    settings = Settings(index_dir=seed_index_dir, seeds_dir=SEEDS)
+    pipeline = Pipeline.from_settings(settings, embedder=real_embedder, generator=remote)
+    pipeline.warm_up()
+    answer = pipeline.ask("Where was Lavrov flying back from when he spoke to reporters?")
+    assert answer.status == "answered" and answer.model == remote.name, answer.notes
+    assert "Brussels" in answer.answer.split(" [1]")[0]
+    _assert_verifiable(pipeline, answer)
+    declined = pipeline.ask("What is Bashar al-Assad's date of birth?")
+    assert declined.status != "answered"

@@ -46,7 +46,18 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
     settings = settings.model_copy(update={"host": host or settings.host, "port": port or settings.port})
     for name in ("service", "retrieval"):
         logging.getLogger(name).setLevel(logging.INFO)
-    app = create_app(settings)
+    server: uvicorn.Server | None = None
+
+    def give_up() -> None:  # start-up failed on its last try: stop serving (then exit 1, below)
+        if server is not None:
+            server.should_exit = True
+
+    app = create_app(settings, on_give_up=give_up)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=5)
+    server = uvicorn.Server(config)
     url = f"http://{settings.host}:{settings.port}"
     click.echo(f"citewire: serving {url}  (API docs {url}/docs, readiness {url}/readyz)", err=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", timeout_graceful_shutdown=5)
+    server.run()
+    readiness = app.state.citewire.readiness
+    if readiness.gave_up:
+        raise click.ClickException(f"start-up {readiness.status}")  # exit 1: the supervisor restarts it

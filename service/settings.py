@@ -166,6 +166,15 @@ class Settings(BaseSettings):
         description="Serve the demo page (/), article reader pages (/articles/ID) and /widget.js; no key needed.",
     )
     queue_size: int = Field(8, ge=0, description="Answers waiting for the model beyond the one running (503 past it).")
+    warm_up_attempts: int = Field(
+        5,
+        ge=1,
+        description="Start-up tries (embedder, index or Milvus, model) before `citewire serve` exits non-zero, so "
+        "that its supervisor restarts it; /readyz says why meanwhile.",
+    )
+    warm_up_backoff_s: float = Field(
+        2.0, gt=0, description="Wait before the second start-up try; it doubles for each next one (at most 60 s)."
+    )
     max_model_wait_s: float = Field(
         10.0,
         ge=0,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -37,13 +37,17 @@ from service.settings import Settings, get_settings
 from service.web.pages import PageRenderer
 
 logger = logging.getLogger(__name__)
+_MAX_BACKOFF_S = 60.0
 
 
 def create_app(
     settings: Settings | None = None,
     pipeline: Pipeline | None = None,
     warm_up_in_background: bool = True,
+    on_give_up: Callable[[], None] | None = None,
 ) -> FastAPI:
+    """`on_give_up` runs when start-up has failed `CITEWIRE_WARM_UP_ATTEMPTS` times (`citewire serve`
+    stops the server then and exits non-zero); without it the app stays up, /readyz saying why."""
     settings = settings or get_settings()
     pipeline = pipeline or Pipeline.from_settings(settings)
     admission = Admission(settings.queue_size, slots=settings.generation_slots)
@@ -61,9 +65,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if warm_up_in_background:
-            threading.Thread(target=_warm_up, args=(state,), name="warm-up", daemon=True).start()
+            threading.Thread(target=_warm_up, args=(state, on_give_up), name="warm-up", daemon=True).start()
         else:
-            _warm_up(state)
+            _warm_up(state, on_give_up)
         async with mcp.run():
             yield
         state.answering.close()
@@ -97,16 +101,33 @@ def create_app(
     return app
 
 
-def _warm_up(state: ServiceState) -> None:
+def _warm_up(state: ServiceState, on_give_up: Callable[[], None] | None) -> None:
+    """Load what answering needs, retrying with back-off (a store or a model server may come up after
+    this process); /readyz says why it is not ready. After the last try, `on_give_up`."""
     started = time.perf_counter()
     load_model = state.settings.default_mode == "llm"
-    logger.info("loading the embedder, the index%s", " and the model" if load_model else "")
-    try:
-        state.pipeline.warm_up(load_generator=load_model)
-    except Exception as exc:  # reported by /readyz; the process stays up so the reason can be read
-        logger.error("start-up failed: %s", exc, exc_info=not isinstance(exc, (OSError, ValueError)))
-        state.readiness.failed(str(exc))
-        return
+    attempts, wait_s = state.settings.warm_up_attempts, state.settings.warm_up_backoff_s
+    for attempt in range(1, attempts + 1):
+        logger.info("loading the embedder, the index%s", " and the model" if load_model else "")
+        try:
+            state.pipeline.warm_up(load_generator=load_model)
+            break
+        except Exception as exc:  # reported by /readyz, then retried
+            logger.error(
+                "start-up try %d of %d failed: %s",
+                attempt,
+                attempts,
+                exc,
+                exc_info=not isinstance(exc, (OSError, ValueError, RetrievalError, ServiceError)),
+            )
+            if attempt == attempts:
+                state.readiness.failed(f"{exc} (start-up gave up after {attempts} tries)")
+                if on_give_up is not None:
+                    on_give_up()
+                return
+            state.readiness.failed(f"{exc} (try {attempt} of {attempts}; next in {wait_s:.0f} s)", gave_up=False)
+            time.sleep(wait_s)
+            wait_s = min(wait_s * 2, _MAX_BACKOFF_S)
     counts = state.pipeline.store.counts()
     logger.info(
         "ready in %.1f s: %d articles, %d passages (%s)",

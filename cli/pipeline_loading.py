@@ -11,7 +11,7 @@ from service.settings import Settings
 
 
 def load_pipeline(settings: Settings, warm: bool = True) -> Any:
-    """A pipeline on the configured index; a missing index is built from the seeds first."""
+    """A pipeline on the configured index; a missing index is built from CITEWIRE_SEEDS_DIR first, if set."""
     from service.pipeline import Pipeline
 
     pipeline = Pipeline.from_settings(settings)

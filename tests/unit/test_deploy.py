@@ -52,3 +52,14 @@ def test_the_replicas_depend_on_the_store_and_the_proxy_reaches_each() -> None:
     for name in ("citewire-1", "citewire-2"):
         assert f"server {name}:8000" in nginx
     assert "proxy_buffering off" in nginx  # answers stream as server-sent events
+
+
+def test_every_image_but_our_own_is_pinned_and_no_service_seeds_the_store() -> None:
+    services = _compose()["services"]
+    for name, service in services.items():
+        image = service.get("image", "")
+        if image == "citewire:latest":  # built from this repository by `build: ..`
+            continue
+        assert ":" in image and not image.endswith(":latest"), f"{name}: {image}"
+    for name, service in _citewire_services(_compose()).items():  # an empty production store is not given the demo
+        assert "CITEWIRE_SEEDS_DIR" not in service["environment"], name

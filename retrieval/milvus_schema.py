@@ -66,6 +66,8 @@ def chunks_schema(client: Any, dimension: int, dense_index: str = "FLAT") -> tup
     index.add_index(
         "sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25", params={"bm25_k1": 1.5, "bm25_b": 0.75}
     )
+    for field in SCALAR_INDEXED["chunks"]:
+        index.add_index(field, index_type="INVERTED")
     return schema, index
 
 
@@ -82,7 +84,10 @@ def articles_schema(client: Any) -> tuple[Any, Any]:
     schema.add_field("meta", DataType.VARCHAR, max_length=65_535)  # title, source, author, published, url
     schema.add_field("text", DataType.VARCHAR, max_length=65_535)
     schema.add_field("placeholder", DataType.FLOAT_VECTOR, dim=2)
-    return schema, _placeholder_index(client)
+    index = _placeholder_index(client)
+    for field in SCALAR_INDEXED["articles"]:
+        index.add_index(field, index_type="INVERTED")
+    return schema, index
 
 
 def meta_schema(client: Any) -> tuple[Any, Any]:
@@ -96,6 +101,22 @@ def meta_schema(client: Any) -> tuple[Any, Any]:
 
 
 _DENSE_BUILD = {"HNSW": {"M": 16, "efConstruction": 200}}
+# Fields that filters and key lookups read, per collection role: an INVERTED index each, so that a
+# filter (a search's article, source or date filter, an article's chunks before a delete, the
+# first part of every article for /readyz's count) does not scan the collection.
+SCALAR_INDEXED = {"chunks": ("article_id", "source_key", "published_day"), "articles": ("article_id", "part")}
+
+
+def ensure_scalar_indexes(client: Any, collection: str, fields: tuple[str, ...]) -> None:
+    """Add the INVERTED indexes a collection made before they existed lacks (Milvus builds them in place)."""
+    if not client.has_collection(collection):
+        return
+    missing = [f for f in fields if f not in set(client.list_indexes(collection))]
+    if missing:
+        index = client.prepare_index_params()
+        for field in missing:
+            index.add_index(field, index_type="INVERTED")
+        client.create_index(collection, index)
 
 
 def search_params(field: str, limit: int) -> dict[str, Any]:

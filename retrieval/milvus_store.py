@@ -35,7 +35,7 @@ from retrieval.documents import Article, Chunk, SearchFilters
 from retrieval.embedding import Embedder
 from retrieval.errors import IndexMismatchError, IndexNotFoundError, RetrievalError
 from retrieval.milvus_schema import MilvusStoreError
-from retrieval.store import Candidate, IngestReport, ProgressFactory, StoreCounts, embedding_text, fuse, plan_upsert
+from retrieval.store import RRF_K, Candidate, IngestReport, ProgressFactory, StoreCounts, embedding_text, plan_upsert
 from retrieval.term_stats import TermStats
 from retrieval.terms import terms
 
@@ -211,10 +211,20 @@ class MilvusStore:
         if not ids or not self.exists():
             return []
         present = sorted(self._hashes(ids))
-        if present:
+        if present:  # by primary key: the chunk ids read by an indexed query, the text parts' ids computed
             client = self._client()
-            client.delete(self._chunks, filter=schema.in_list("article_id", present))
-            client.delete(self._articles, filter=schema.in_list("article_id", present))
+            chunk_ids = [
+                row["chunk_id"]
+                for row in client.query(
+                    self._chunks, filter=schema.in_list("article_id", present), output_fields=["chunk_id"]
+                )
+            ]
+            parts = self._by_key(self._articles, [milvus_rows.part_id(a, 0) for a in present], ["article_id", "parts"])
+            part_ids = [milvus_rows.part_id(r["article_id"], n) for r in parts for n in range(int(r["parts"]))]
+            for start in range(0, len(chunk_ids), _PAGE):
+                client.delete(self._chunks, ids=chunk_ids[start : start + _PAGE])
+            for start in range(0, len(part_ids), _PAGE):
+                client.delete(self._articles, ids=part_ids[start : start + _PAGE])
             self._bump()
         return present
 
@@ -274,44 +284,38 @@ class MilvusStore:
     def search(
         self, query: str, query_vector: np.ndarray, candidates: int, filters: SearchFilters | None
     ) -> list[Candidate]:
+        """One round trip: Milvus's own hybrid search (dense and BM25, fused by reciprocal rank with
+        the same k as the FAISS store), the filters in its expression, each hit's fields and vector."""
+        from pymilvus import RRFRanker
+
         query_terms = " ".join(terms(query))
         expression = schema.filter_expression(filters)
-        dense_hits = self._search_field("dense", query_vector[0].tolist(), "IP", candidates, expression)
-        lexical_hits = self._search_field("sparse", query_terms, "BM25", candidates, expression) if query_terms else []
-        dense = [(hit["chunk_id"], float(hit["distance"])) for hit in dense_hits]
-        lexical = [hit["chunk_id"] for hit in lexical_hits]
-        rows = {hit["chunk_id"]: hit["entity"] for hit in [*dense_hits, *lexical_hits]}
-        return self._candidates(fuse(dense, lexical), rows, dict(dense), lexical, query_vector)
+        requests = [self._request("dense", query_vector[0].tolist(), "IP", candidates, expression)]
+        if query_terms:
+            requests.append(self._request("sparse", query_terms, "BM25", candidates, expression))
+        fields = ["article_id", "content_hash", "position", "start", "end", "dense"]
+        hits = self._client().hybrid_search(  # the union of both lists, as the FAISS store's fusion keeps
+            self._chunks, requests, RRFRanker(RRF_K), limit=2 * candidates, output_fields=fields
+        )[0]
+        rows = {hit["id"] if "id" in hit else hit["chunk_id"]: hit["entity"] for hit in hits}
+        fused = [(key, float(hit["distance"])) for key, hit in zip(rows, hits, strict=True)]
+        dense = {key: float(np.asarray(row["dense"], dtype=np.float32) @ query_vector[0]) for key, row in rows.items()}
+        return self._candidates(fused, rows, dense)
 
     # ---- helpers ----------------------------------------------------------------------------
-    def _search_field(self, field: str, query: Any, metric: str, limit: int, expression: str) -> list[dict[str, Any]]:
-        fields = ["article_id", "content_hash", "position", "start", "end"]
-        hits = self._client().search(
-            self._chunks,
-            data=[query],
-            anns_field=field,
-            limit=limit,
-            filter=expression,
-            output_fields=fields,
-            search_params={"metric_type": metric, "params": schema.search_params(field, limit)},
-        )
-        return list(hits[0])
+    @staticmethod
+    def _request(field: str, query: Any, metric: str, limit: int, expression: str) -> Any:
+        from pymilvus import AnnSearchRequest
+
+        params = {"metric_type": metric, "params": schema.search_params(field, limit)}
+        return AnnSearchRequest([query], field, params, limit, expr=expression or None)
 
     def _candidates(
-        self,
-        fused: list[tuple[str, float]],
-        rows: dict[str, dict[str, Any]],
-        dense_score: dict[str, float],
-        lexical: list[str],
-        query_vector: np.ndarray,
+        self, fused: list[tuple[str, float]], rows: dict[str, dict[str, Any]], dense_score: dict[str, float]
     ) -> list[Candidate]:
-        dense_rank = {key: rank for rank, key in enumerate(dense_score)}
-        bm25_rank = {key: rank for rank, key in enumerate(lexical)}
-        only_lexical = [key for key, _ in fused if key not in dense_score]
-        if only_lexical:
-            vectors = self._client().query(self._chunks, ids=only_lexical, output_fields=["dense"])
-            for row in vectors:
-                dense_score[row["chunk_id"]] = float(np.asarray(row["dense"], dtype=np.float32) @ query_vector[0])
+        """Hits as candidates, with each one's cosine and its rank by it among the hits (Milvus does not
+        return the per-list ranks of a hybrid search, so the BM25 rank is unknown)."""
+        dense_rank = {key: rank for rank, key in enumerate(sorted(dense_score, key=lambda k: -dense_score[k]))}
         articles = self._read_articles(sorted({rows[key]["article_id"] for key, _ in fused}))
         found = []
         for key, score in fused:
@@ -327,9 +331,7 @@ class MilvusStore:
                 int(row["end"]),
                 article.text[int(row["start"]) : int(row["end"])],
             )
-            found.append(
-                Candidate(chunk, article, score, dense_score.get(key), dense_rank.get(key), bm25_rank.get(key))
-            )
+            found.append(Candidate(chunk, article, score, dense_score.get(key), dense_rank.get(key), None))
         return found
 
     def _read_articles(self, article_ids: list[str]) -> dict[str, Article]:
@@ -433,6 +435,8 @@ class MilvusStore:
             if self._client_obj is None:
                 client = schema.connect(self.uri, self._token)
                 schema.load_collections(client, [self._chunks, self._articles, self._meta])
+                schema.ensure_scalar_indexes(client, self._chunks, schema.SCALAR_INDEXED["chunks"])
+                schema.ensure_scalar_indexes(client, self._articles, schema.SCALAR_INDEXED["articles"])
                 self._client_obj = client
             return self._client_obj
 

@@ -1,0 +1,88 @@
+"""The Milvus store the Milvus way (Milvus Lite in a file): the filter fields carry INVERTED indexes
+(added to a store made before they existed), a search is one hybrid search whose RRF fusion ranks
+as the FAISS store's does, and deleting an article removes its rows by primary key."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from retrieval.chunking import ChunkerSettings
+from retrieval.faiss_store import FaissStore
+from retrieval.loaders import load_articles
+from retrieval.milvus_schema import SCALAR_INDEXED, ensure_scalar_indexes
+from tests.conftest import SEEDS
+from tests.fakes import HashEmbedder
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("milvus_lite") is None, reason="milvus-lite")
+
+
+class CountingClient:
+    """The store's own pymilvus client, counting the calls made through it."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        self.calls.append(name)
+        return getattr(self._client, name)
+
+
+def milvus(where: Path) -> Any:
+    from retrieval.milvus_store import MilvusStore
+
+    store = MilvusStore(str(where / "milvus.db"), HashEmbedder(), ChunkerSettings(), prefix="t_")
+    store.upsert(load_articles([SEEDS]))
+    store.load()
+    return store
+
+
+def test_filter_fields_are_indexed_even_in_a_store_made_before_they_were(tmp_path: Path) -> None:
+    from pymilvus import DataType
+
+    store = milvus(tmp_path)
+    client = store._client()
+    assert set(SCALAR_INDEXED["chunks"]) <= set(client.list_indexes("t_chunks"))
+    assert set(SCALAR_INDEXED["articles"]) <= set(client.list_indexes("t_articles"))
+    old = client.create_schema(auto_id=False)  # a collection as an older store made it: no scalar index
+    old.add_field("chunk_id", DataType.VARCHAR, is_primary=True, max_length=64)
+    old.add_field("article_id", DataType.VARCHAR, max_length=64)
+    old.add_field("placeholder", DataType.FLOAT_VECTOR, dim=2)
+    index = client.prepare_index_params()
+    index.add_index("placeholder", index_type="FLAT", metric_type="L2")
+    client.create_collection("old_chunks", schema=old, index_params=index)
+    ensure_scalar_indexes(client, "old_chunks", ("article_id",))
+    assert "article_id" in client.list_indexes("old_chunks")
+
+
+def test_a_search_is_one_call_and_ranks_as_the_faiss_store_does(tmp_path: Path) -> None:
+    store = milvus(tmp_path)
+    faiss = FaissStore(tmp_path / "index", HashEmbedder(), ChunkerSettings())
+    faiss.upsert(load_articles([SEEDS]))
+    faiss.load()
+    query = "Lavrov chemical weapons militants"
+    vector = HashEmbedder().embed([query])
+    store.search(query, vector, 10, None)  # the articles it names are read once, then cached
+    counting = CountingClient(store._client())
+    store._client_obj = counting
+    found = store.search(query, vector, 10, None)
+    assert counting.calls == ["hybrid_search"]
+    expected = faiss.search(query, vector, 10, None)
+    assert [c.chunk.chunk_id for c in found] == [c.chunk.chunk_id for c in expected]
+    assert [round(c.dense_score or 0, 4) for c in found] == [round(c.dense_score or 0, 4) for c in expected]
+
+
+def test_delete_goes_by_primary_key(tmp_path: Path) -> None:
+    store = milvus(tmp_path)
+    gone = "002_946358d19c61b6c0"
+    counting = CountingClient(store._client())
+    store._client_obj = counting
+    assert store.delete([gone]) == [gone]
+    client = counting._client
+    assert client.query("t_chunks", filter=f'article_id == "{gone}"', output_fields=["chunk_id"]) == []
+    assert client.query("t_articles", filter=f'article_id == "{gone}"', output_fields=["part_id"]) == []
+    assert store.article(gone) is None and store.counts().articles == 4

@@ -104,7 +104,10 @@ _DENSE_BUILD = {"HNSW": {"M": 16, "efConstruction": 200}}
 # Fields that filters and key lookups read, per collection role: an INVERTED index each, so that a
 # filter (a search's article, source or date filter, an article's chunks before a delete, the
 # first part of every article for /readyz's count) does not scan the collection.
-SCALAR_INDEXED = {"chunks": ("article_id", "source_key", "published_day"), "articles": ("article_id", "part")}
+SCALAR_INDEXED = {
+    "chunks": ("article_id", "source_key", "published_day"),
+    "articles": ("article_id", "part", "published_day"),
+}
 
 
 def ensure_scalar_indexes(client: Any, collection: str, fields: tuple[str, ...]) -> None:

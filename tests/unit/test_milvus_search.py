@@ -86,3 +86,24 @@ def test_delete_goes_by_primary_key(tmp_path: Path) -> None:
     assert client.query("t_chunks", filter=f'article_id == "{gone}"', output_fields=["chunk_id"]) == []
     assert client.query("t_articles", filter=f'article_id == "{gone}"', output_fields=["part_id"]) == []
     assert store.article(gone) is None and store.counts().articles == 4
+
+
+def test_another_replica_sees_a_new_and_a_deleted_newest_date_on_its_next_request(tmp_path: Path) -> None:
+    from datetime import date
+
+    from retrieval.documents import Article
+    from retrieval.milvus_store import MilvusStore
+
+    writer = milvus(tmp_path)
+    reader = MilvusStore(str(tmp_path / "milvus.db"), HashEmbedder(), ChunkerSettings(), prefix="t_")
+    reader.load()
+    before = reader.newest_published()
+    assert before is not None and before < date(2019, 5, 1)
+    writer.upsert(
+        [Article("later-1", "Later", "A later report about the talks in Geneva.", published=date(2019, 5, 1))]
+    )
+    reader.refresh()  # what every request does first
+    assert reader.newest_published() == date(2019, 5, 1)
+    writer.delete(["later-1"])
+    reader.refresh()
+    assert reader.newest_published() == before

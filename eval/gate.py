@@ -17,6 +17,8 @@ QUALITY = (
     ("retrieval", "recall@10"),
     ("retrieval", "mrr@10"),
     ("answers", "key_fact_accuracy"),
+    ("answers", "useful"),
+    ("answers", "unanswerable_not_answered"),
     ("answers", "f1"),
     ("citations", "precision"),
     ("citations", "recall"),

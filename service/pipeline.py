@@ -78,6 +78,7 @@ class Pipeline:
             settings.tentative_min_evidence_score,
             settings.prompt_sentences,
             settings.write_sentences,
+            settings.second_attempt,
             settings.decline_threshold,
         )
         self.answer_path = AnswerPath(path_settings, query_embedder, self.grounding, self._reader)

@@ -1,7 +1,7 @@
 """The answer path after retrieval, top to bottom: evidence -> the relevance gate -> writing (the model
 writes a direct answer; a byline question is answered from the byline) -> proof (the claim checker;
-a second attempt when the first is not proven) -> decision (answered / tentative / declined) ->
-composition -> citations -> Answer. `Pipeline.ask` retrieves and hands over here.
+with CITEWIRE_SECOND_ATTEMPT, a second attempt when the first is not proven) -> decision (answered /
+tentative / declined) -> composition -> citations -> Answer. `Pipeline.ask` retrieves and hands over here.
 
 Each step returns its result; this module passes them on. What the answer records on the way
 (timings, the model's usage, signals) goes into the one `Outcome` of the question.
@@ -38,6 +38,7 @@ class PathSettings:
     tentative_min_evidence_score: float  # NONE below this is declined, above it tentative
     prompt_sentences: int  # evidence listed in the answer
     write_sentences: int  # evidence the model reads
+    second_attempt: bool  # ask once more when the first answer is not proven
     decline_threshold: float | None  # None: the fitted one
 
 
@@ -98,7 +99,7 @@ class AnswerPath:
         """The model's answer and its proofs; when none is proven, a second attempt's, if that one is."""
         draft = self._draft(outcome, asked)
         proofs = self._prove(outcome, asked, draft)
-        if any(p.proven for p in proofs):
+        if any(p.proven for p in proofs) or not self._settings.second_attempt:
             return draft, proofs
         second = self._second_draft(outcome, asked, draft)
         if second is not None:

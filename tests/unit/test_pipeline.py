@@ -75,6 +75,15 @@ def test_a_sentence_the_quotes_do_not_support_is_never_shown(writing) -> None:
     _assert_quotes_verbatim(pipeline, answer)
 
 
+@pytest.mark.parametrize("second_attempt, writes", [(False, 1), (True, 2)])
+def test_an_unproven_answer_gets_one_more_attempt_only_when_asked_for(writing, second_attempt, writes) -> None:
+    invented = "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of Israel."
+    pipeline, generator = writing({THREAT: invented}, second_attempt=second_attempt)
+    answer = pipeline.ask(LAVROV_Q)
+    assert answer.status == "tentative" and "Israel" not in answer.answer
+    assert sum(1 for r in generator.requests if r.messages[-1].content.startswith("[1] ")) == writes
+
+
 def test_a_true_sentence_that_does_not_answer_the_question_is_not_an_answer(writing) -> None:
     # the quote proves the sentence, but it names no figure: "how many" is not answered
     pipeline, _ = writing({NEVER_TALKED: None}, llm_min_evidence_score=0.0)

@@ -35,7 +35,7 @@ import httpx
 from bench.common import log, machine, write_result
 from bench.crowd import seed_questions
 from bench.fault_writer import acknowledged, article, pending
-from service.http.loopback import MilvusLiteServer, NginxProxy, ServeProcess, wait_ready
+from service.http.loopback import MilvusLiteServer, NginxProxy, ServeProcess, milvus_replica, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 _BACK_OFF_S = 0.25
@@ -108,20 +108,20 @@ class Topology:
 
 def run(folder: Path, askers: int, mode: str, count: int, settle_s: float = 3.0) -> dict[str, Any]:
     """Start the topology, make the three faults under load, check the writes; the figures."""
-    milvus = MilvusLiteServer(folder / "milvus", folder / "milvus.log").__enter__()
     replicas: list[ServeProcess] = []
-    try:
-        upstreams = {}
-        for name in ("citewire-1", "citewire-2"):  # the compose file's service names, as nginx.conf has them
-            log(f"starting {name} ...")
-            replicas.append(_replica(folder, milvus.uri, name, mode).start(timeout_s=600))
-            upstreams[f"{name}:8000"] = f"127.0.0.1:{replicas[-1].port}"
-        with NginxProxy(ROOT / "deploy" / "nginx.conf", upstreams, folder / "nginx") as proxy:
-            return _under_load(Topology(folder, milvus, replicas, proxy), askers, count, settle_s)
-    finally:
-        for replica in replicas:
-            replica.stop()
-        milvus.__exit__()
+    with MilvusLiteServer(folder / "milvus", folder / "milvus.log") as milvus:
+        try:
+            upstreams = {}
+            for name in ("citewire-1", "citewire-2"):  # the compose file's service names, as nginx.conf has them
+                log(f"starting {name} ...")
+                replica = milvus_replica(ROOT, folder, milvus.uri, name, CITEWIRE_DEFAULT_MODE=mode)
+                replicas.append(replica.start(600))
+                upstreams[f"{name}:8000"] = f"127.0.0.1:{replica.port}"
+            with NginxProxy(ROOT / "deploy" / "nginx.conf", upstreams, folder / "nginx") as proxy:
+                return _under_load(Topology(folder, milvus, replicas, proxy), askers, count, settle_s)
+        finally:
+            for started in replicas:
+                started.stop()
 
 
 def _under_load(topology: Topology, askers: int, count: int, settle_s: float) -> dict[str, Any]:
@@ -246,17 +246,6 @@ def _present(url: str, ids: set[str]) -> set[str]:
             if response.status_code == 200 and response.json()["text"] == article(number)["text"]:
                 found.add(article_id)
     return found
-
-
-def _replica(folder: Path, uri: str, name: str, mode: str) -> ServeProcess:
-    env = {
-        "CITEWIRE_STORE": "milvus",
-        "CITEWIRE_MILVUS_URI": uri,
-        "CITEWIRE_SEEDS_DIR": str(ROOT / "seeds"),
-        "CITEWIRE_INDEX_DIR": str(folder / f"unused-{name}"),
-        "CITEWIRE_DEFAULT_MODE": mode,
-    }
-    return ServeProcess(ROOT, env, folder / f"{name}.log")
 
 
 def main() -> None:

@@ -33,7 +33,7 @@ import httpx
 
 from bench.common import log, machine, percentile, rss_mb, write_result
 from bench.crowd import crowd, seed_questions, summarise
-from service.http.loopback import MilvusLiteServer, ServeProcess
+from service.http.loopback import MilvusLiteServer, ServeProcess, milvus_replica
 
 ROOT = Path(__file__).resolve().parent.parent
 TOWNS = ("Aleppo", "Homs", "Hama", "Latakia", "Tartus", "Idlib", "Raqqa", "Daraa", "Deir ez-Zor", "Qamishli")
@@ -66,13 +66,7 @@ def main() -> None:
 
 
 def _replica(folder: Path, uri: str, name: str) -> ServeProcess:
-    env = {
-        "CITEWIRE_STORE": "milvus",
-        "CITEWIRE_MILVUS_URI": uri,
-        "CITEWIRE_SEEDS_DIR": str(ROOT / "seeds"),
-        "CITEWIRE_INDEX_DIR": str(folder / f"unused-{name}"),
-    }
-    return ServeProcess(ROOT, env, folder / f"replica-{name}.log")
+    return milvus_replica(ROOT, folder, uri, f"replica-{name}")
 
 
 def _run(replicas: list[ServeProcess], questions: list[str], args: argparse.Namespace) -> dict[str, Any]:

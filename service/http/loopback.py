@@ -1,4 +1,5 @@
-"""Servers on loopback for tests and `bench.http`: uvicorn in a thread or `citewire serve`."""
+"""Servers on loopback for tests and benchmarks: uvicorn in a thread, `citewire serve` (alone or as a
+Milvus replica), `milvus-lite server` and nginx."""
 
 from __future__ import annotations
 
@@ -83,6 +84,23 @@ class _ChildServer:
     def log(self) -> str:
         return self._log.read_text(errors="replace")
 
+    def _launch_listening(self, command: list[str], what: str, timeout_s: float) -> None:
+        """Start `command` (output to the log) and wait until it listens on the port; stopped, with
+        the log's tail in the error, when it exits or does not listen in time."""
+        with self._log.open("ab") as handle:
+            self._process = subprocess.Popen(command, stdout=handle, stderr=handle)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"{what} exited with code {self._process.returncode}: {self.log()[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise TimeoutError(f"{what} did not listen on {self.port} within {timeout_s:.0f} s: {self.log()[-2000:]}")
+
 
 class ServeProcess(_ChildServer):
     """`citewire serve` as a subprocess with the given CITEWIRE_* environment."""
@@ -108,6 +126,19 @@ class ServeProcess(_ChildServer):
             self.stop()
             raise
         return self
+
+
+def milvus_replica(root: Path, folder: Path, uri: str, name: str, **settings: str) -> ServeProcess:
+    """`citewire serve` as one replica of a shared Milvus store at `uri` (an empty store gets the
+    seeds), logging to folder/NAME.log; `settings`: further CITEWIRE_* variables."""
+    env = {
+        "CITEWIRE_STORE": "milvus",
+        "CITEWIRE_MILVUS_URI": uri,
+        "CITEWIRE_SEEDS_DIR": str(root / "seeds"),
+        "CITEWIRE_INDEX_DIR": str(folder / f"unused-{name}"),  # a Milvus replica writes no index of its own
+        **settings,
+    }
+    return ServeProcess(root, env, folder / f"{name}.log")
 
 
 def wait_ready(url: str, timeout_s: float, process: subprocess.Popen[bytes] | None = None) -> None:
@@ -151,25 +182,11 @@ class MilvusLiteServer(_ChildServer):
             "--port",
             str(self.port),
         ]
-        with self._log.open("ab") as handle:
-            self._process = subprocess.Popen(command, stdout=handle, stderr=handle)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"milvus-lite server exited with code {self._process.returncode}: {self._tail()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.2)
-        self.__exit__()
-        raise TimeoutError(f"milvus-lite server did not listen on {self.port} within 60 s: {self._tail()}")
+        self._launch_listening(command, "milvus-lite server", 60)
+        return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-    def _tail(self) -> str:
-        return self.log()[-2000:]
 
 
 NGINX = Path("/usr/sbin/nginx")  # Debian's nginx-light (scripts/install.sh --dev installs it)
@@ -211,19 +228,8 @@ class NginxProxy(_ChildServer):
         conf = self._workdir / "nginx.conf"
         conf.write_text(self.render(), encoding="utf-8")
         command = [str(NGINX), "-p", str(self._workdir), "-c", str(conf), "-g", "daemon off;"]
-        with self._log.open("ab") as handle:
-            self._process = subprocess.Popen(command, stdout=handle, stderr=handle)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"nginx exited with code {self._process.returncode}: {self.log()[-2000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise TimeoutError(f"nginx did not listen on {self.port} within 20 s")
+        self._launch_listening(command, "nginx", 20)
+        return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.http.loopback import MilvusLiteServer, ServeProcess
-from tests.conftest import ROOT, SEEDS, WATER, WATER_Q, require
+from service.http.loopback import MilvusLiteServer, ServeProcess, milvus_replica
+from tests.conftest import ROOT, WATER, WATER_Q, require
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -28,14 +28,7 @@ def milvus_uri(tmp_path: Path) -> Iterator[str]:
 
 
 def replica(tmp_path: Path, uri: str, name: str) -> ServeProcess:
-    env = {
-        "CITEWIRE_STORE": "milvus",
-        "CITEWIRE_MILVUS_URI": uri,
-        "CITEWIRE_SEEDS_DIR": str(SEEDS),
-        "CITEWIRE_INDEX_DIR": str(tmp_path / f"unused-{name}"),  # a Milvus replica writes no index of its own
-        "CITEWIRE_DEFAULT_MODE": "extractive",
-    }
-    return ServeProcess(ROOT, env, tmp_path / f"{name}.log")
+    return milvus_replica(ROOT, tmp_path, uri, name, CITEWIRE_DEFAULT_MODE="extractive")
 
 
 def test_two_replicas_share_one_milvus_store(tmp_path: Path, milvus_uri: str) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.http.loopback import MilvusLiteServer, ServeProcess
-from tests.conftest import ROOT, SEEDS, WATER, WATER_Q, eventually, require
+from service.http.loopback import MilvusLiteServer, milvus_replica
+from tests.conftest import ROOT, WATER, WATER_Q, eventually, require
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 RECOVERY_S = 30  # the longest a replica may take to answer again once Milvus is back
@@ -33,14 +33,7 @@ def test_a_replica_answers_again_after_its_milvus_server_is_killed_and_restarted
     require(importlib.util.find_spec("milvus_lite"), "milvus-lite")
     query = "chemical weapons militants"
     with MilvusLiteServer(tmp_path / "milvus", tmp_path / "milvus.log") as milvus:
-        env = {
-            "CITEWIRE_STORE": "milvus",
-            "CITEWIRE_MILVUS_URI": milvus.uri,
-            "CITEWIRE_SEEDS_DIR": str(SEEDS),
-            "CITEWIRE_INDEX_DIR": str(tmp_path / "unused"),
-            "CITEWIRE_DEFAULT_MODE": "extractive",
-        }
-        replica = ServeProcess(ROOT, env, tmp_path / "replica.log").start()
+        replica = milvus_replica(ROOT, tmp_path, milvus.uri, "replica", CITEWIRE_DEFAULT_MODE="extractive").start()
         try:
             before = search(replica.url, query).json()["passages"]
             assert before

@@ -10,23 +10,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.http.loopback import MilvusLiteServer, ServeProcess, wait_ready
-from tests.conftest import ROOT, SEEDS, eventually, require
+from service.http.loopback import MilvusLiteServer, ServeProcess, milvus_replica, wait_ready
+from tests.conftest import ROOT, eventually, require
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def replica(tmp_path: Path, uri: str, attempts: int) -> ServeProcess:
-    env = {
-        "CITEWIRE_STORE": "milvus",
-        "CITEWIRE_MILVUS_URI": uri,
-        "CITEWIRE_SEEDS_DIR": str(SEEDS),
-        "CITEWIRE_INDEX_DIR": str(tmp_path / "unused"),
-        "CITEWIRE_DEFAULT_MODE": "extractive",
-        "CITEWIRE_WARM_UP_ATTEMPTS": str(attempts),
-        "CITEWIRE_WARM_UP_BACKOFF_S": "1",
-    }
-    return ServeProcess(ROOT, env, tmp_path / "replica.log")
+    settings = {"CITEWIRE_WARM_UP_ATTEMPTS": str(attempts), "CITEWIRE_WARM_UP_BACKOFF_S": "1"}
+    return milvus_replica(ROOT, tmp_path, uri, "replica", CITEWIRE_DEFAULT_MODE="extractive", **settings)
 
 
 def readiness(url: str) -> str:

@@ -111,15 +111,19 @@ SCALAR_INDEXED = {
 
 
 def ensure_scalar_indexes(client: Any, collection: str, fields: tuple[str, ...]) -> None:
-    """Add the INVERTED indexes a collection made before they existed lacks (Milvus builds them in place)."""
+    """Add the INVERTED indexes a collection made before they existed lacks (Milvus builds them in
+    place). Two processes upgrading one store at once: the one that finds the index made meanwhile
+    goes on."""
     if not client.has_collection(collection):
         return
-    missing = [f for f in fields if f not in set(client.list_indexes(collection))]
-    if missing:
+    for field in [f for f in fields if f not in set(client.list_indexes(collection))]:
         index = client.prepare_index_params()
-        for field in missing:
-            index.add_index(field, index_type="INVERTED")
-        client.create_index(collection, index)
+        index.add_index(field, index_type="INVERTED")
+        try:
+            client.create_index(collection, index)
+        except Exception:  # pymilvus raises its own errors; "index already exists" is fine
+            if field not in set(client.list_indexes(collection)):
+                raise
 
 
 def search_params(field: str, limit: int) -> dict[str, Any]:

@@ -111,6 +111,7 @@ class MilvusStore:
         self._client_lock = threading.Lock()
         self._client_obj: Any = None
         self._revision: str | None = None
+        self._indexes_checked = False
         self._cache: dict[str, Article] = {}
         self._term_stats = RefreshedValue("term statistics", self._scan_term_stats, _TERM_STATS_MAX_AGE_S)
         self._newest: tuple[str | None, date | None] | None = None  # (revision, newest date) once read
@@ -133,6 +134,7 @@ class MilvusStore:
                 "(e.g. `citewire ingest seeds/`)"
             )
         self._check_manifest(manifest)
+        self._add_scalar_indexes()
         self.refresh()
 
     @_milvus_errors
@@ -152,6 +154,7 @@ class MilvusStore:
             if client.has_collection(name):
                 client.drop_collection(name)
         self._revision = None
+        self._indexes_checked = False
         self._cache.clear()
         self._term_stats.clear()
         self._newest = None
@@ -397,6 +400,7 @@ class MilvusStore:
         manifest = self._manifest()
         if manifest is not None:
             self._check_manifest(manifest)
+            self._add_scalar_indexes()
             return
         for name, (fields, index) in (
             (self._chunks, schema.chunks_schema(client, self._embedder.dimension, self._dense_index)),
@@ -410,6 +414,17 @@ class MilvusStore:
                     if not client.has_collection(name):  # else another writer created it just now: fine
                         raise
         self._write_meta("manifest", json.dumps(self._expected_manifest() | {"created_at": _now()}))
+
+    def _add_scalar_indexes(self) -> None:
+        """The INVERTED indexes a store made before them lacks. Only once the manifest exists: the
+        collections are complete then, so this never races the process that is creating them
+        (whose `create_collection` makes the same indexes)."""
+        if self._indexes_checked:
+            return
+        client = self._client()
+        schema.ensure_scalar_indexes(client, self._chunks, schema.SCALAR_INDEXED["chunks"])
+        schema.ensure_scalar_indexes(client, self._articles, schema.SCALAR_INDEXED["articles"])
+        self._indexes_checked = True  # once per process: writes call this on every batch
 
     def _manifest(self) -> dict[str, Any] | None:
         raw = self._read_meta("manifest")
@@ -451,8 +466,6 @@ class MilvusStore:
             if self._client_obj is None:
                 client = schema.connect(self.uri, self._token)
                 schema.load_collections(client, [self._chunks, self._articles, self._meta])
-                schema.ensure_scalar_indexes(client, self._chunks, schema.SCALAR_INDEXED["chunks"])
-                schema.ensure_scalar_indexes(client, self._articles, schema.SCALAR_INDEXED["articles"])
                 self._client_obj = client
             return self._client_obj
 

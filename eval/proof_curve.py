@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
@@ -34,16 +33,13 @@ from eval.eval_pipeline import eval_settings, open_corpus_pipeline
 from eval.question_sets import EvalQuestion, load_dataset, resolve_evidence
 from service.answer.proof import Proof
 from service.answer.writing import Draft
+from service.pipeline import Pipeline
 from service.settings import Settings
 
 POLICIES = ("model", "supported", "proven", "quotes only")
 
 
-@dataclass
-class Attempts:
-    """The drafts the model wrote for one question, each with its proofs, in order."""
-
-    drafts: list[tuple[Draft, list[Proof]]] = field(default_factory=list)
+Attempts = list[tuple[Draft, list[Proof]]]  # the drafts the model wrote for one question, each with its proofs
 
 
 def shown_text(draft: Draft, proofs: list[Proof], keep: Callable[[Proof], bool]) -> str | None:
@@ -59,13 +55,11 @@ def shown_text(draft: Draft, proofs: list[Proof], keep: Callable[[Proof], bool])
 
 def policy_texts(attempts: Attempts, answered_text: str | None) -> dict[str, str | None]:
     """The text each policy shows for one question (None: not answered)."""
-    if not attempts.drafts:  # a byline answer, a decline before the model, or no draft
+    if not attempts:  # a byline answer, a decline before the model, or no draft
         return dict.fromkeys(POLICIES[:3], answered_text) | {"quotes only": None}
-    first, first_proofs = attempts.drafts[0]
+    first, first_proofs = attempts[0]
     model = None if first.empty else shown_text(first, first_proofs, lambda p: True)
-    supported = next(
-        (t for d, ps in attempts.drafts if (t := shown_text(d, ps, lambda p: p.supported)) is not None), None
-    )
+    supported = next((t for d, ps in attempts if (t := shown_text(d, ps, lambda p: p.supported)) is not None), None)
     return {"model": model, "supported": supported, "proven": answered_text, "quotes only": None}
 
 
@@ -118,14 +112,14 @@ def main(dataset: str, split: str, out: Path, limit: int | None) -> None:
         )
 
 
-def _ask(pipeline: object, question: EvalQuestion, number: int, total: int) -> dict[str, object]:
-    from service.pipeline import Pipeline
-
-    assert isinstance(pipeline, Pipeline)
+def _ask(pipeline: Pipeline, question: EvalQuestion, number: int, total: int) -> dict[str, object]:
     store = pipeline.store
-    question = resolve_evidence(question, lambda a: (article.text if (article := store.article(a)) else None))
-    attempts = Attempts()
-    observe = lambda q, d, ps: attempts.drafts.append((d, ps))  # noqa: E731
+    question = resolve_evidence(question, lambda a: article.text if (article := store.article(a)) else None)
+    attempts: Attempts = []
+
+    def observe(asked: str, draft: Draft, proofs: list[Proof]) -> None:
+        attempts.append((draft, proofs))
+
     pipeline.answer_path.observers.append(observe)
     try:
         answer = pipeline.ask(question.question)
@@ -139,7 +133,7 @@ def _ask(pipeline: object, question: EvalQuestion, number: int, total: int) -> d
         "answerable": question.answerable,
         "accept": question.accept,
         "status": answer.status,
-        "drafts": [d.raw for d, _ in attempts.drafts],
+        "drafts": [d.raw for d, _ in attempts],
         **texts,
     }
 

@@ -45,7 +45,9 @@ _NETWORKS = (
     r"Pinterest|Xing|VKontakte|Telegram|Messenger|E-?mail|Print"
 )
 # three or more network names in a row, with an optional "Send" before and "Permalink URL" after
-_SHARE_BAR = re.compile(rf"(?:\bSend\s+)?(?:\b(?:{_NETWORKS})\s+){{2,}}(?:{_NETWORKS})\b(?:\s+Permalink(?:\s+https?://\S+)?)?")
+_SHARE_BAR = re.compile(
+    rf"(?:\bSend\s+)?(?:\b(?:{_NETWORKS})\s+){{2,}}(?:{_NETWORKS})\b(?:\s+Permalink(?:\s+https?://\S+)?)?"
+)
 _BOILERPLATE = tuple(
     re.compile(pattern, re.IGNORECASE)
     for pattern in (

@@ -199,7 +199,7 @@ class Settings(BaseSettings):
     @field_validator("seeds_dir", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
-        """`CITEWIRE_SEEDS_DIR=` (as a compose file overrides an image's value) means no seeds, not ".". """
+        """`CITEWIRE_SEEDS_DIR=` (as a compose file overrides an image's value) means no seeds, not "."."""
         return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")

@@ -316,8 +316,8 @@ class MilvusStore:
         hits = self._client().hybrid_search(  # the union of both lists, as the FAISS store's fusion keeps
             self._chunks, requests, RRFRanker(RRF_K), limit=2 * candidates, output_fields=fields
         )[0]
-        rows = {hit["id"] if "id" in hit else hit["chunk_id"]: hit["entity"] for hit in hits}
-        fused = [(key, float(hit["distance"])) for key, hit in zip(rows, hits, strict=True)]
+        rows = {hit["chunk_id"]: hit["entity"] for hit in hits}  # a hit carries its primary key by name
+        fused = [(hit["chunk_id"], float(hit["distance"])) for hit in hits]
         dense = {key: float(np.asarray(row["dense"], dtype=np.float32) @ query_vector[0]) for key, row in rows.items()}
         return self._candidates(fused, rows, dense)
 

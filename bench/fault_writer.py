@@ -68,10 +68,15 @@ def main() -> None:
 
 
 def _post_until_acknowledged(client: httpx.Client, url: str, batch: list[dict[str, str]]) -> None:
+    """Send the batch until it is acknowledged; a refusal that sending again cannot change (a 4xx other
+    than 408 and 429) stops the writer with the service's message instead of retrying forever."""
     while True:
         try:
-            if client.post(f"{url}/api/articles", json=batch).status_code == 200:
+            response = client.post(f"{url}/api/articles", json=batch)
+            if response.status_code == 200:
                 return
+            if 400 <= response.status_code < 500 and response.status_code not in (408, 429):
+                raise SystemExit(f"the service refused the batch ({response.status_code}): {response.text[:500]}")
         except httpx.HTTPError:
             pass  # the replica or the proxy went away: the write is idempotent by id, so send it again
         time.sleep(0.5)

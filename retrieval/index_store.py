@@ -56,6 +56,17 @@ def write_generation(index_dir: Path, fill: Callable[[Path], None]) -> Path:
     return folder
 
 
+def write_folder(folder: Path, fill: Callable[[Path], None]) -> None:
+    """Create `folder` afresh (the debris of a crashed write of the same name goes first), fill it
+    and fsync it and its parent: complete on disk before anything names it."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    fill(folder)
+    _fsync_tree(folder)
+    _fsync_dir(folder.parent)
+
+
 @contextmanager
 def write_lock(index_dir: Path, wait: bool = True) -> Iterator[None]:
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -78,6 +89,10 @@ def remove_generations(index_dir: Path) -> None:
         pointer.unlink()
         _fsync_dir(index_dir)
     _remove_stale(index_dir, keep=set())
+
+
+def remove_folder(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -1,7 +1,7 @@
 """The article store: one interface, two implementations.
 
-- `retrieval/faiss_store.py` (the default): FAISS + bm25s + the articles, as atomic generations
-  in a local folder; each process holds the index in memory.
+- `retrieval/faiss_store.py` (the default): FAISS + BM25 postings + the articles, as segments
+  listed by atomic generations in a local folder; each process holds the index in memory.
 - `retrieval/milvus_store.py`: a Milvus collection (Milvus Lite in a file, or a Milvus server)
   holding chunks with their dense vector and BM25 field, the articles and the manifest; replicas
   keep nothing but caches.

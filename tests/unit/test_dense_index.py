@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import faiss
@@ -12,10 +13,11 @@ import pytest
 from retrieval import dense_index, index_store
 from retrieval.chunking import ChunkerSettings
 from retrieval.dense_index import DenseLayout, DenseSettings, choose_layout
-from retrieval.documents import SearchFilters
+from retrieval.documents import Article, SearchFilters
 from retrieval.faiss_store import FaissStore
 from retrieval.loaders import load_articles
 from retrieval.retriever import Retriever
+from retrieval.store import StoreCounts
 from tests.conftest import SEEDS
 from tests.fakes import HashEmbedder
 
@@ -131,26 +133,37 @@ def test_article_index_switches_to_ivf_and_keeps_working(tmp_path: Path) -> None
     manifest = json.loads((generation / "manifest.json").read_text())
     assert manifest["dense"] == {"kind": "ivf-sq8", "nlist": 1, "nprobe": 1, "trained_on": 19}
     snapshot = FaissStore(tmp_path, HashEmbedder(), ChunkerSettings()).reload()  # from disk
-    assert faiss.try_extract_index_ivf(snapshot.dense) is not None and snapshot.dense.ntotal == 19
+    base = snapshot.segments[0]
+    assert faiss.try_extract_index_ivf(base.dense) is not None and base.dense.ntotal == 19
     retriever = Retriever(FaissStore(tmp_path, HashEmbedder(), ChunkerSettings()), HashEmbedder())
     only = retriever.search("chemical weapons", 5, SearchFilters(article_ids=frozenset({"004_42d87ab533acdf14"})))
     assert only and {p.article_id for p in only} == {"004_42d87ab533acdf14"}
     assert all(p.dense_score is not None for p in retriever.search("Lavrov militants", 10))  # reconstruct works
     index.delete(["002_946358d19c61b6c0"])
-    assert index.snapshot.dense.ntotal == len(index.snapshot.chunks) == 15
+    assert index.snapshot.chunk_count == len(index.snapshot.chunks) == 15
     reread = Retriever(FaissStore(tmp_path, HashEmbedder(), ChunkerSettings()), HashEmbedder())
     assert "002_946358d19c61b6c0" not in {p.article_id for p in reread.search("Lavrov chemical weapons", 19)}
 
 
-def test_index_without_dense_manifest_field_still_opens_and_grows(tmp_path: Path) -> None:
+def test_an_index_written_before_segments_still_opens_and_grows(tmp_path: Path) -> None:
+    """Format 1 kept everything in the generation folder (BM25 as bm25s files, which are not read)."""
     FaissStore(tmp_path, HashEmbedder(), ChunkerSettings()).upsert(load_articles([SEEDS]))
     generation = index_store.current_generation(tmp_path)
     assert generation is not None
-    path = generation / "manifest.json"
-    manifest = json.loads(path.read_text())
+    manifest = json.loads((generation / "manifest.json").read_text())
+    (segment,) = manifest.pop("segments")
+    for name in ("dense.faiss", "articles.jsonl", "chunks.jsonl"):
+        shutil.copy(tmp_path / segment / name, generation / name)
+    shutil.rmtree(tmp_path / segment)
     del manifest["dense"]
-    path.write_text(json.dumps(manifest))
-    index = FaissStore(tmp_path, HashEmbedder(), ChunkerSettings(), DenseSettings(exact_limit=10, nprobe=1))
+    (generation / "manifest.json").write_text(json.dumps({**manifest, "format": 1}))
+    index = FaissStore(tmp_path, HashEmbedder(), ChunkerSettings())
+    assert index.counts().chunks == 19
     assert Retriever(index, HashEmbedder()).search("chemical weapons", 3)
     index.delete(["002_946358d19c61b6c0"])
-    assert index.snapshot.manifest["dense"]["kind"] == "ivf-sq8"
+    index.upsert([Article("new", "New", "A brand new article about chemical weapons.")])
+    reread = FaissStore(tmp_path, HashEmbedder(), ChunkerSettings())
+    assert reread.counts() == StoreCounts(5, 16)
+    assert not (tmp_path / generation.name).exists()  # the old folder was rewritten as a segment, then removed
+    found = {p.article_id for p in Retriever(reread, HashEmbedder()).search("chemical weapons", 19)}
+    assert "new" in found and "002_946358d19c61b6c0" not in found

@@ -47,8 +47,8 @@ def test_changed_article_replaces_its_chunks(tmp_path: Path) -> None:
     snapshot = _index(tmp_path).reload()  # from disk
     chunks = [snapshot.chunks[c] for c in snapshot.chunk_ids_of(old.article_id)]
     assert [c.text for c in chunks] == [changed.text]
-    assert snapshot.dense.ntotal == len(snapshot.chunks) == 19 - old_chunks + 1
-    assert snapshot.bm25.size == len(snapshot.chunks)
+    assert snapshot.chunk_count == len(snapshot.chunks) == 19 - old_chunks + 1
+    assert snapshot.corpus_stats.documents == len(snapshot.chunks)
     hits = Retriever(_index(tmp_path), HashEmbedder()).search("chemical weapons militants", 19)
     assert all("chemical weapons" not in p.text or p.article_id != old.article_id for p in hits)
 
@@ -59,7 +59,7 @@ def test_delete_removes_article_everywhere(tmp_path: Path) -> None:
     snapshot = _index(tmp_path).reload()
     assert "002_946358d19c61b6c0" not in snapshot.articles
     assert all(c.article_id != "002_946358d19c61b6c0" for c in snapshot.chunks.values())
-    assert snapshot.dense.ntotal == len(snapshot.chunks)
+    assert snapshot.chunk_count == len(snapshot.chunks) == snapshot.corpus_stats.documents
     hits = Retriever(_index(tmp_path), HashEmbedder()).search("Lavrov chemical weapons militants", 50)
     assert hits and all(p.article_id != "002_946358d19c61b6c0" for p in hits)
 
@@ -127,4 +127,4 @@ def test_concurrent_writers_are_serialised_and_nothing_is_lost(tmp_path: Path) -
     assert errors == []
     snapshot = _index(tmp_path).reload()
     assert {f"new-{n}" for n in range(4)} <= set(snapshot.articles) and len(snapshot.articles) == 9
-    assert snapshot.dense.ntotal == len(snapshot.chunks) == snapshot.bm25.size
+    assert snapshot.chunk_count == len(snapshot.chunks) == snapshot.corpus_stats.documents

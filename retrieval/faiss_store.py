@@ -15,7 +15,7 @@ import dataclasses
 import hashlib
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -154,12 +154,21 @@ class FaissStore:
     def merge(self) -> bool:
         """Merge segments if the policy calls for it (in this thread); False when nothing was
         due, another merge is running here, or another process merged first."""
+        return self._merge(lambda snapshot: segment_merge.plan(snapshot, self._merges))
+
+    def compact(self) -> bool:
+        """Merge every segment into one (after a bulk ingest: the fastest index to search)."""
+        return self._merge(
+            lambda snapshot: segment_merge.MergeRun(0, len(snapshot.segments)) if snapshot.deltas else None
+        )
+
+    def _merge(self, choose: Callable[[IndexSnapshot], segment_merge.MergeRun | None]) -> bool:
         if not self._merging.acquire(blocking=False):
             return False
         try:
             self.refresh()
             snapshot = self.snapshot
-            run = segment_merge.plan(snapshot, self._merges)
+            run = choose(snapshot)
             if run is None:
                 return False
             merged = segment_merge.merged_segment(snapshot, run, _PENDING, self._dense)
@@ -179,6 +188,11 @@ class FaissStore:
         thread = self._merge_thread
         if thread is not None:
             thread.join()
+
+    def settle(self) -> None:
+        self.wait_for_merges()
+        while self.merge():
+            pass
 
     def _merge_soon(self) -> None:
         if segment_merge.plan(self.snapshot, self._merges) is None:
@@ -212,7 +226,8 @@ class FaissStore:
                 segment.save(part, self.path)
             named.append(part)
         snapshot = IndexSnapshot.compose(base.manifest, named, base, "")
-        manifest = self._manifest(snapshot, next_id, number, base.manifest)
+        written = [part for part in named if part.name not in {s.name for s in base.segments}]
+        manifest = self._manifest(snapshot, next_id, number, _corpus_hash(base, snapshot, written))
         folder = index_store.write_generation(
             self.path, lambda into: index_store.write_json(into / "manifest.json", manifest)
         )
@@ -226,17 +241,15 @@ class FaissStore:
         )
         self._snapshot = dataclasses.replace(snapshot, manifest=manifest, generation=folder.name)
 
-    def _manifest(
-        self, snapshot: IndexSnapshot, next_id: int, next_segment: int, previous: dict[str, Any]
-    ) -> dict[str, Any]:
+    def _manifest(self, snapshot: IndexSnapshot, next_id: int, next_segment: int, corpus_hash: str) -> dict[str, Any]:
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        corpus = "\n".join(f"{aid}:{digest}" for aid, digest in sorted(snapshot.hashes.items()))
+        previous = snapshot.manifest
         return {
             "format": FORMAT_VERSION,
             "embedder": self._embedder.name,
             "dimension": self._embedder.dimension,
             "chunker": self._chunker.to_dict(),
-            "corpus_hash": hashlib.sha256(corpus.encode()).hexdigest(),
+            "corpus_hash": corpus_hash,
             "created_at": previous.get("created_at", now),
             "updated_at": now,
             "articles": len(snapshot.owner),
@@ -302,6 +315,29 @@ class FaissStore:
 
 
 _PENDING = "pending"  # the name of a segment not yet written; _commit names it
+_HASH_SPACE = 2**256
+
+
+def _corpus_hash(base: IndexSnapshot, snapshot: IndexSnapshot, written: list[Segment]) -> str:
+    """A digest of the stored (article id, content hash) pairs, independent of order: the sum of
+    their sha256 values modulo 2^256, so a write updates it from the articles it changes. A merge
+    changes no article and keeps it; an index of format 1 (another digest) gets it computed whole."""
+    previous = base.manifest.get("corpus_hash")
+    if base.manifest.get("format") != FORMAT_VERSION or previous is None:
+        return f"{sum(_pair_hash(a, h) for a, h in snapshot.hashes.items()) % _HASH_SPACE:064x}"
+    total = int(previous, 16)
+    if any(part.name.startswith(segment.PREFIX) and part not in snapshot.segments for part in base.segments):
+        return previous  # a merge: the same articles in fewer segments
+    for part in written:
+        for article_id in {*part.removed, *part.articles}:
+            if article_id in base.owner:
+                total -= _pair_hash(article_id, base.hashes[article_id])
+        total += sum(_pair_hash(aid, digest) for aid, digest in part.hashes.items())
+    return f"{total % _HASH_SPACE:064x}"
+
+
+def _pair_hash(article_id: str, digest: str) -> int:
+    return int(hashlib.sha256(f"{article_id}:{digest}".encode()).hexdigest(), 16)
 
 
 def _remove_segments(index_dir: Path, keep: set[str]) -> None:

@@ -10,7 +10,7 @@ replaces or removes are marked dead. Dense search runs per segment and keeps the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -38,6 +38,7 @@ class IndexSnapshot:
     live: tuple[np.ndarray | None, ...]  # per segment: bool per row, None when every row is live
     owner: dict[str, int]  # article id -> the segment holding its live version
     generation: str = ""  # the on-disk generation it was read from or written to ("" before the first write)
+    newest_known: tuple[date | None] | None = None  # the newest date, when compose could carry it over
 
     @classmethod
     def compose(
@@ -60,15 +61,17 @@ class IndexSnapshot:
                 if before is not None and before != number:
                     _mark_dead(live, copied, before, segments[before], article_id)
             owner.update(dict.fromkeys(segment.articles, number))
-        return cls(manifest, tuple(segments), tuple(live), owner, generation)
+        newest = _newest_after(previous, segments[shared:]) if previous is not None and shared else None
+        return cls(manifest, tuple(segments), tuple(live), owner, generation, newest)
 
     @cached_property
     def articles(self) -> dict[str, Article]:
         return {aid: self.segments[number].articles[aid] for aid, number in self.owner.items()}
 
-    @cached_property
-    def hashes(self) -> dict[str, str]:
-        return {aid: self.segments[number].hashes[aid] for aid, number in self.owner.items()}
+    @property
+    def hashes(self) -> Mapping[str, str]:
+        """Article id -> content hash, looked up in the owning segment (no copy per write)."""
+        return _Hashes(self)
 
     def article(self, article_id: str) -> Article | None:
         number = self.owner.get(article_id)
@@ -101,7 +104,11 @@ class IndexSnapshot:
 
     @cached_property
     def newest_published(self) -> date | None:
-        """The latest publication date in the index: the archive knows nothing after it."""
+        """The latest publication date in the index: the archive knows nothing after it. Carried
+        over from the previous snapshot after a write unless the write removed an article of
+        that date; else one pass over the articles."""
+        if self.newest_known is not None:
+            return self.newest_known[0]
         return max((a.published for a in self.articles.values() if a.published), default=None)
 
     @cached_property
@@ -166,6 +173,38 @@ class IndexSnapshot:
             if row is not None and (live is None or live[row]):
                 return segment, row
         raise KeyError(chunk_id)
+
+
+def _newest_after(previous: IndexSnapshot, added: Sequence[Segment]) -> tuple[date | None] | None:
+    if "newest_published" not in previous.__dict__ and previous.newest_known is None:
+        return None  # never computed: nothing to carry over
+    newest = previous.newest_published
+    seen: dict[str, Article | None] = {}  # articles as the segments before in `added` left them
+    for segment in added:
+        for article_id in {*segment.removed, *segment.articles}:
+            old = seen[article_id] if article_id in seen else previous.article(article_id)
+            if old is not None and old.published is not None and old.published == newest:
+                return None  # the newest article changed or went: recompute
+        seen.update(dict.fromkeys(segment.removed))
+        seen.update(segment.articles)
+        dates = [a.published for a in segment.articles.values() if a.published]
+        newest = max([*dates, *([newest] if newest else [])], default=None)
+    return (newest,)
+
+
+class _Hashes(Mapping[str, str]):
+    def __init__(self, snapshot: IndexSnapshot) -> None:
+        self._snapshot = snapshot
+
+    def __getitem__(self, article_id: str) -> str:
+        number = self._snapshot.owner[article_id]
+        return self._snapshot.segments[number].hashes[article_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._snapshot.owner)
+
+    def __len__(self) -> int:
+        return len(self._snapshot.owner)
 
 
 def _segment_dense(

@@ -147,6 +147,9 @@ class MilvusStore:
         return True
 
     @_milvus_errors
+    def settle(self) -> None:
+        return None  # Milvus compacts and indexes on its own
+
     def clear(self) -> None:
         """Drop the store's collections (`citewire ingest --rebuild`)."""
         client = self._client()

@@ -10,8 +10,10 @@ those of the live passages (not deleted, not replaced) over every segment.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -39,20 +41,18 @@ class Postings:
     def build(cls, token_lists: Iterable[list[str]]) -> Postings:
         """From each passage's terms (an empty passage counts as one empty term, as bm25s did)."""
         columns: dict[str, int] = {}
-        rows: list[int] = []
-        cols: list[int] = []
-        data: list[int] = []
-        lengths: list[int] = []
+        rows, cols, data, lengths = array("i"), array("i"), array("f"), array("i")
         for row, tokens in enumerate(token_lists):
             tokens = tokens or [""]
             lengths.append(len(tokens))
-            for term, count in Counter(tokens).items():
-                rows.append(row)
-                cols.append(columns.setdefault(term, len(columns)))
-                data.append(count)
+            counts = Counter(tokens)
+            rows.extend(itertools.repeat(row, len(counts)))
+            cols.extend(columns.setdefault(term, len(columns)) for term in counts)
+            data.extend(counts.values())
         shape = (len(lengths), len(columns))
-        matrix = sparse.csc_matrix((np.asarray(data, np.float32), (rows, cols)), shape=shape, dtype=np.float32)
-        return cls(matrix, np.asarray(lengths, dtype=np.int32), list(columns))
+        coordinates = (np.frombuffer(rows, np.int32), np.frombuffer(cols, np.int32))
+        matrix = sparse.csc_matrix((np.frombuffer(data, np.float32), coordinates), shape=shape, dtype=np.float32)
+        return cls(matrix, np.frombuffer(lengths, np.int32).copy(), list(columns))
 
     @cached_property
     def column_of(self) -> dict[str, int]:

@@ -12,7 +12,7 @@ the same `Candidate`s for a search: dense and BM25 hits fused by reciprocal rank
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -47,7 +47,7 @@ class IngestReport:
         )
 
 
-def plan_upsert(incoming: dict[str, Article], stored: dict[str, str]) -> tuple[list[Article], IngestReport]:
+def plan_upsert(incoming: dict[str, Article], stored: Mapping[str, str]) -> tuple[list[Article], IngestReport]:
     """The articles whose content hash differs from the stored one (`stored`: id -> hash), and the
     report of what an upsert of `incoming` creates, updates and leaves unchanged (no chunks yet)."""
     changed = [a for a in incoming.values() if stored.get(a.article_id) != a.content_hash]
@@ -99,6 +99,11 @@ class ArticleStore(Protocol):
 
     def clear(self) -> None:
         """Remove everything (`citewire ingest --rebuild`)."""
+        ...
+
+    def settle(self) -> None:
+        """Finish the background work this object's writes started (the FAISS store merges
+        segments), so a process that exits after a bulk ingest leaves a compact index."""
         ...
 
     def upsert(self, articles: Iterable[Article], progress: ProgressFactory | None = None) -> IngestReport: ...

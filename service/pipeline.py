@@ -146,7 +146,9 @@ class Pipeline:
         """Ingest files and folders in committed batches (see retrieval/bulk_ingest.py): a killed
         ingest resumes where it stopped; an invalid article refuses the input unless `skip_invalid`."""
         batch = self.settings.ingest_batch_articles
-        return ingest_paths(self.store, list(paths), batch, skip_invalid, on_batch, progress, check)
+        result = ingest_paths(self.store, list(paths), batch, skip_invalid, on_batch, progress, check)
+        self.store.settle()  # a merge the batches started finishes before the command exits
+        return result
 
     def ingest_articles(
         self,

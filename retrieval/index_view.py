@@ -10,6 +10,7 @@ replaces or removes are marked dead. Dense search runs per segment and keeps the
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +21,7 @@ import numpy as np
 
 from retrieval import dense_index, postings
 from retrieval.documents import Article, Chunk, SearchFilters
-from retrieval.postings import CorpusStats, ScoredPart
+from retrieval.postings import CorpusStats, Postings, ScoredPart
 from retrieval.segment import Segment
 from retrieval.store import Candidate, fuse
 from retrieval.term_stats import TermStats
@@ -113,7 +114,32 @@ class IndexSnapshot:
 
     @cached_property
     def parts(self) -> tuple[ScoredPart, ...]:
-        return tuple(ScoredPart(s.postings, live) for s, live in zip(self.segments, self.live, strict=True))
+        """The BM25 parts: each large segment alone, the small ones (the deltas) as one."""
+        parts = [ScoredPart(self.segments[n].postings, self.live[n]) for n in self._large]
+        small = self._small
+        if small.order:
+            rows = [np.arange(size) for size in small.sizes]
+            merged = Postings.concatenate(
+                [(self.segments[n].postings, r) for n, r in zip(small.order, rows, strict=True)]
+            )
+            parts.append(ScoredPart(merged, None if small.live.all() else small.live))
+        return tuple(parts)
+
+    @cached_property
+    def _large(self) -> tuple[int, ...]:
+        return tuple(n for n, s in enumerate(self.segments) if s.vectors is None and s.size)
+
+    @cached_property
+    def _part_ids(self) -> tuple[np.ndarray, ...]:
+        ids = [self.segments[n].ids for n in self._large]
+        return tuple([*ids, self._small.ids] if self._small.order else ids)
+
+    def _part_masks(self, masks: list[np.ndarray | None]) -> list[np.ndarray | None]:
+        chosen = [masks[n] for n in self._large]
+        small = self._small
+        if small.order:
+            chosen.append(small.allowed(masks))
+        return chosen
 
     @cached_property
     def corpus_stats(self) -> CorpusStats:
@@ -134,9 +160,10 @@ class IndexSnapshot:
         allowed = [s.table.allowed(filters) if s.size else None for s in self.segments]
         masks = [None if a is None else a.mask for a in allowed]
         dense = self._dense(query_vector, candidates, masks)
-        parts = [ScoredPart(p.postings, p.live, mask) for p, mask in zip(self.parts, masks, strict=True)]
+        chosen = self._part_masks(masks)
+        parts = [ScoredPart(p.postings, p.live, mask) for p, mask in zip(self.parts, chosen, strict=True)]
         hits = postings.search(parts, self.corpus_stats, terms(query), candidates)
-        return dense, [(int(self.segments[part].ids[row]), score) for part, row, score in hits]
+        return dense, [(int(self._part_ids[part][row]), score) for part, row, score in hits]
 
     def search(
         self, query: str, query_vector: np.ndarray, candidates: int, filters: SearchFilters | None
@@ -161,16 +188,41 @@ class IndexSnapshot:
         self, query_vector: np.ndarray, candidates: int, masks: list[np.ndarray | None]
     ) -> list[tuple[int, float]]:
         hits: list[tuple[int, float]] = []
-        for segment, live, mask in zip(self.segments, self.live, masks, strict=True):
-            if segment.size:
-                hits.extend(_segment_dense(segment, live, mask, query_vector, candidates))
+        small = self._small
+        for number, (segment, live, dead, mask) in enumerate(
+            zip(self.segments, self.live, self._dead, masks, strict=True)
+        ):
+            if segment.size > len(dead) and number not in small.numbers:
+                hits.extend(_segment_dense(segment, live, dead, mask, query_vector, candidates))
+        if small.numbers:
+            hits.extend(small.search(query_vector, candidates, masks))
         hits.sort(key=lambda hit: (-hit[1], hit[0]))
         return hits[:candidates]
 
+    @cached_property
+    def _small(self) -> _SmallSegments:
+        return _SmallSegments.of(self.segments, self.live)
+
+    @cached_property
+    def _dead(self) -> tuple[frozenset[int], ...]:
+        """Per segment: the ids of its dead chunks."""
+        pairs = zip(self.segments, self.live, strict=True)
+        return tuple(frozenset() if live is None else frozenset(s.ids[~live].tolist()) for s, live in pairs)
+
+    @cached_property
+    def _first_ids(self) -> tuple[list[int], list[int]]:
+        """The first chunk id of each non-empty segment, and that segment's number: segments hold
+        increasing, disjoint id ranges (ids are handed out in order; a merge joins neighbours)."""
+        numbered = [(int(s.ids[0]), n) for n, s in enumerate(self.segments) if s.size]
+        return [first for first, _ in numbered], [n for _, n in numbered]
+
     def _locate(self, chunk_id: int) -> tuple[Segment, int]:
-        for segment, live in zip(self.segments, self.live, strict=True):
+        firsts, numbers = self._first_ids
+        at = bisect.bisect_right(firsts, chunk_id) - 1
+        if at >= 0:
+            segment = self.segments[numbers[at]]
             row = segment.row_of(chunk_id)
-            if row is not None and (live is None or live[row]):
+            if row is not None and chunk_id not in self._dead[numbers[at]]:
                 return segment, row
         raise KeyError(chunk_id)
 
@@ -208,24 +260,70 @@ class _Hashes(Mapping[str, str]):
 
 
 def _segment_dense(
-    segment: Segment, live: np.ndarray | None, mask: np.ndarray | None, query: np.ndarray, candidates: int
+    segment: Segment,
+    live: np.ndarray | None,
+    dead: frozenset[int],
+    mask: np.ndarray | None,
+    query: np.ndarray,
+    candidates: int,
 ) -> list[tuple[int, float]]:
-    dead = 0 if live is None else segment.size - int(live.sum())
-    if dead == segment.size:
-        return []
-    if mask is None and dead <= OVERFETCH_LIMIT:
-        hits = dense_index.search(segment.dense, query, candidates + dead)
-        if dead:
-            assert live is not None
-            gone = {int(cid) for cid in segment.ids[~live]}
-            hits = [hit for hit in hits if hit[0] not in gone]
-        return hits[:candidates]
+    if mask is None and len(dead) <= OVERFETCH_LIMIT:
+        hits = dense_index.search(segment.dense, query, candidates + len(dead))
+        return [hit for hit in hits if hit[0] not in dead][:candidates]
     keep_rows = np.ones(segment.size, dtype=bool) if mask is None else mask.copy()
     if live is not None:
         keep_rows &= live
     if not keep_rows.any():
         return []
     return dense_index.search(segment.dense, query, candidates, segment.ids[keep_rows])
+
+
+@dataclass(frozen=True)
+class _SmallSegments:
+    """The small exact segments (the deltas) as one matrix: searched with one product instead of
+    one FAISS call each, whose fixed cost would dominate at a few hundred rows."""
+
+    order: tuple[int, ...]  # their segment numbers, ascending
+    sizes: tuple[int, ...]
+    vectors: np.ndarray
+    ids: np.ndarray
+    live: np.ndarray
+
+    @property
+    def numbers(self) -> tuple[int, ...]:
+        return self.order
+
+    @classmethod
+    def of(cls, segments: Sequence[Segment], live: Sequence[np.ndarray | None]) -> _SmallSegments:
+        order = tuple(n for n, s in enumerate(segments) if s.vectors is not None)
+        if not order:
+            return cls((), (), np.zeros((0, 0), np.float32), np.zeros(0, np.int64), np.zeros(0, bool))
+        vectors = np.vstack([segments[n].vectors for n in order])  # type: ignore[misc]
+        ids = np.concatenate([segments[n].ids for n in order])
+        alive = [_all_if_none(live[n], segments[n].size) for n in order]
+        return cls(order, tuple(segments[n].size for n in order), vectors, ids, np.concatenate(alive))
+
+    def allowed(self, masks: list[np.ndarray | None]) -> np.ndarray | None:
+        """The filter's masks of these segments, joined (None: no filter)."""
+        if all(masks[n] is None for n in self.order):
+            return None
+        pairs = zip(self.order, self.sizes, strict=True)
+        return np.concatenate([_all_if_none(masks[n], size) for n, size in pairs])
+
+    def search(self, query: np.ndarray, candidates: int, masks: list[np.ndarray | None]) -> list[tuple[int, float]]:
+        allowed = self.allowed(masks)
+        keep = self.live if allowed is None else self.live & allowed
+        all_scores = self.vectors @ query[0]
+        rows = np.flatnonzero(keep)
+        scores = all_scores[rows]
+        if len(rows) > candidates:
+            best = np.argpartition(-scores, candidates - 1)[:candidates]
+            rows, scores = rows[best], scores[best]
+        return [(int(self.ids[r]), float(score)) for r, score in zip(rows, scores, strict=True)]
+
+
+def _all_if_none(mask: np.ndarray | None, size: int) -> np.ndarray:
+    return np.ones(size, dtype=bool) if mask is None else mask
 
 
 def _mark_dead(live: list[np.ndarray | None], copied: set[int], number: int, segment: Segment, article_id: str) -> None:

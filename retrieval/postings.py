@@ -153,30 +153,39 @@ def search(
     idf = {t: _idf(sum(p.postings.document_frequency(t, p.live) for p in parts), stats.documents) for t in query_terms}
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (part, rows, scores) per part
     for number, part in enumerate(parts):
-        scores = _part_scores(part, stats, query_terms, idf)
-        rows = np.flatnonzero(scores > 0)
-        found.append((np.full(len(rows), number), rows, scores[rows]))
+        rows, scores = _part_scores(part, stats, query_terms, idf)
+        found.append((np.full(len(rows), number), rows, scores))
     part_of = np.concatenate([f[0] for f in found])
     rows = np.concatenate([f[1] for f in found])
     scores = np.concatenate([f[2] for f in found])
-    best = np.argsort(-scores, kind="stable")[:top_k]
+    if len(scores) > top_k:  # the best top_k, then sorted (ties by part and row, as a single index orders them)
+        keep = np.argpartition(-scores, top_k - 1)[:top_k]
+        part_of, rows, scores = part_of[keep], rows[keep], scores[keep]
+    best = np.lexsort((rows, part_of, -scores))
     return [(int(part_of[i]), int(rows[i]), float(scores[i])) for i in best]
 
 
-def _part_scores(part: ScoredPart, stats: CorpusStats, query_terms: list[str], idf: dict[str, float]) -> np.ndarray:
+def _part_scores(
+    part: ScoredPart, stats: CorpusStats, query_terms: list[str], idf: dict[str, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of `part` with a positive score, and their scores."""
     postings = part.postings
-    scores = np.zeros(postings.size, dtype=np.float32)
+    found_rows, weights = [], []
     for term in query_terms:  # a repeated query term counts again, as in bm25s
         rows, counts = postings.postings(term)
-        if not len(rows):
-            continue
-        norm = K1 * ((1 - B) + B * postings.lengths[rows] / stats.average_length)
-        np.add.at(scores, rows, (idf[term] * counts / (norm + counts)).astype(np.float32))
+        if len(rows):
+            norm = K1 * ((1 - B) + B * postings.lengths[rows] / stats.average_length)
+            found_rows.append(rows)
+            weights.append(idf[term] * counts / (norm + counts))
+    if not found_rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    scores = np.bincount(np.concatenate(found_rows), np.concatenate(weights), minlength=postings.size)
     if part.live is not None:
         scores[~part.live] = 0
     if part.allowed is not None:
         scores[~part.allowed] = 0
-    return scores
+    rows = np.flatnonzero(scores > 0)
+    return rows, scores[rows]
 
 
 def _idf(document_frequency: int, documents: int) -> float:

@@ -30,6 +30,7 @@ from retrieval.terms import terms
 
 logger = logging.getLogger(__name__)
 PREFIX = "seg-"
+SMALL_SEGMENT = 5_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,6 +67,14 @@ class Segment:
     @cached_property
     def table(self) -> ChunkTable:
         return ChunkTable.build(self.articles, list(self.chunks), self.chunks)
+
+    @cached_property
+    def vectors(self) -> np.ndarray | None:
+        """The vectors of a small exact segment (searched with one product rather than a FAISS
+        call, whose fixed cost dominates at a few hundred rows); None for the others."""
+        if self.layout.kind != "flat" or not 0 < self.size <= SMALL_SEGMENT:
+            return None
+        return np.asarray(self.dense.reconstruct_batch(self.ids), dtype=np.float32)
 
     def row_of(self, chunk_id: int) -> int | None:
         row = int(np.searchsorted(self.ids, chunk_id))

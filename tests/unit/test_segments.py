@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval import index_store
+from retrieval import index_store, segment
 from retrieval.chunking import ChunkerSettings
 from retrieval.documents import Article, SearchFilters
 from retrieval.faiss_store import FaissStore
@@ -77,7 +77,11 @@ def _fresh(path: Path) -> FaissStore:
 @pytest.mark.parametrize(
     "filters", [None, SearchFilters(sources=frozenset({"Reuters"})), SearchFilters(article_ids=frozenset({"extra-3"}))]
 )
-def test_a_base_with_deltas_searches_like_a_fresh_build(tmp_path: Path, filters: SearchFilters | None) -> None:
+@pytest.mark.parametrize("small", [segment.SMALL_SEGMENT, 0], ids=["deltas-as-one-matrix", "a-faiss-search-each"])
+def test_a_base_with_deltas_searches_like_a_fresh_build(
+    tmp_path: Path, filters: SearchFilters | None, small: int, monkeypatch
+) -> None:
+    monkeypatch.setattr(segment, "SMALL_SEGMENT", small)
     piecemeal = _written_piecemeal(tmp_path / "piecemeal")
     assert len(piecemeal.snapshot.segments) > 20  # every write added a segment
     fresh = _fresh(tmp_path / "fresh")

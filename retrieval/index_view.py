@@ -150,7 +150,8 @@ class IndexSnapshot:
         """Document frequencies over the live passages, looked up in the postings when asked."""
         parts = self.parts
         return TermStats.lookup(
-            lambda term: sum(p.postings.document_frequency(term, p.live) for p in parts), self.chunk_count
+            lambda wanted: {t: sum(p.postings.document_frequency(t, p.live) for p in parts) for t in wanted},
+            self.chunk_count,
         )
 
     def rankings(

@@ -4,12 +4,12 @@
 (`http://host:19530`: a Milvus standalone or cluster, or `milvus-lite server`, which several
 processes share). Everything a replica needs is in Milvus; a replica keeps caches only: the articles
 it has read (dropped when the store's revision changes); the newest date, read again at each new
-revision by a binary search on the indexed day field; and the term statistics, a scan of a whole
-collection, so recomputed in the background after a write, at most once a minute
-(background_refresh.py).
+revision by a binary search on the indexed day field; and the term counts a question needed, read
+by key from the term table that writes keep (milvus_terms.py), again at each new revision.
 
 Writes, per batch of articles: the chunks (upserted by "article:position"), then the article's
-text, then the chunks and text parts a shorter new version left behind, then a new revision. A
+text, then the chunks and text parts a shorter new version left behind, then the term counts,
+then a new revision. A
 chunk whose content hash differs from its article's is never returned, so a reader never cuts a
 quote from the wrong version while a write is under way, and a write killed midway is redone by
 the next ingest (its article's hash still differs).
@@ -22,15 +22,15 @@ import json
 import logging
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
-from retrieval import milvus_rows
+from retrieval import milvus_rows, milvus_terms
 from retrieval import milvus_schema as schema
-from retrieval.background_refresh import RefreshedValue
 from retrieval.chunking import ChunkerSettings, chunk_article
 from retrieval.documents import Article, Chunk, SearchFilters
 from retrieval.embedding import Embedder
@@ -45,7 +45,6 @@ P = ParamSpec("P")
 T = TypeVar("T")
 FORMAT_VERSION = 1
 _ARTICLE_CACHE = 2_000
-_TERM_STATS_MAX_AGE_S = 60.0  # IDF weights may lag writes by this much
 _PAGE = 1_000
 _FIRST_DAY, _LAST_DAY = date(1800, 1, 1), date(2200, 1, 1)  # the dates a newest-date search looks between
 # Milvus Lite (embedded, and `milvus-lite server`) searches rows not yet flushed by scanning them on
@@ -108,17 +107,18 @@ class MilvusStore:
         self._chunks = f"{prefix}chunks"
         self._articles = f"{prefix}articles"
         self._meta = f"{prefix}meta"
+        self._terms = f"{prefix}terms"
         self._client_lock = threading.Lock()
         self._client_obj: Any = None
         self._revision: str | None = None
         self._indexes_checked = False
         self._cache: dict[str, Article] = {}
-        self._term_stats = RefreshedValue("term statistics", self._scan_term_stats, _TERM_STATS_MAX_AGE_S)
+        self._term_stats: tuple[str | None, TermStats] | None = None  # (revision, the counts read in it)
         self._newest: tuple[str | None, date | None] | None = None  # (revision, newest date) once read
 
     @property
     def description(self) -> str:
-        return f"Milvus store at {self.uri} (collections {self._chunks}, {self._articles}, {self._meta})"
+        return f"Milvus store at {self.uri} (collections {self._chunks}, {self._articles}, {self._meta}, {self._terms})"
 
     # ---- lifecycle --------------------------------------------------------------------------
     @_milvus_errors
@@ -146,20 +146,20 @@ class MilvusStore:
         self._cache.clear()
         return True
 
-    @_milvus_errors
     def settle(self) -> None:
         return None  # Milvus compacts and indexes on its own
 
+    @_milvus_errors
     def clear(self) -> None:
         """Drop the store's collections (`citewire ingest --rebuild`)."""
         client = self._client()
-        for name in (self._chunks, self._articles, self._meta):
+        for name in (self._chunks, self._articles, self._meta, self._terms):
             if client.has_collection(name):
                 client.drop_collection(name)
         self._revision = None
         self._indexes_checked = False
         self._cache.clear()
-        self._term_stats.clear()
+        self._term_stats = None
         self._newest = None
 
     # ---- writes -----------------------------------------------------------------------------
@@ -176,12 +176,15 @@ class MilvusStore:
         vectors = self._embedder.embed(texts, progress=progress(len(texts)) if progress else None)
         client = self._client()
         rows = [milvus_rows.chunk_row(a, c, t, v) for (a, c), t, v in zip(pairs, texts, vectors, strict=True)]
+        updated = [a for a in changed if a.article_id in stored]
+        replaced = self._passage_terms([a.article_id for a in updated])  # read before they are overwritten
         for start in range(0, len(rows), _PAGE):
             client.upsert(self._chunks, rows[start : start + _PAGE])
         client.upsert(self._articles, [row for a in changed for row in milvus_rows.article_rows(a)])
-        updated = [a for a in changed if a.article_id in stored]
         if updated:  # what a longer earlier version left behind (a new article has nothing)
             self._delete_leftovers(updated, pairs)
+        added = milvus_terms.passage_terms(row["bm25_text"] for row in rows)
+        milvus_terms.apply(client, self._terms, added, replaced)
         if len(rows) >= _FLUSH_ROWS:
             self._flush()
         self._bump()
@@ -218,18 +221,19 @@ class MilvusStore:
         present = sorted(self._hashes(ids))
         if present:  # by primary key: the chunk ids read by an indexed query, the text parts' ids computed
             client = self._client()
-            chunk_ids = [
-                row["chunk_id"]
-                for row in client.query(
-                    self._chunks, filter=schema.in_list("article_id", present), output_fields=["chunk_id"]
-                )
-            ]
+            chunks = client.query(
+                self._chunks, filter=schema.in_list("article_id", present), output_fields=["chunk_id", "bm25_text"]
+            )
+            chunk_ids = [row["chunk_id"] for row in chunks]
             parts = self._by_key(self._articles, [milvus_rows.part_id(a, 0) for a in present], ["article_id", "parts"])
             part_ids = [milvus_rows.part_id(r["article_id"], n) for r in parts for n in range(int(r["parts"]))]
             for start in range(0, len(chunk_ids), _PAGE):
                 client.delete(self._chunks, ids=chunk_ids[start : start + _PAGE])
             for start in range(0, len(part_ids), _PAGE):
                 client.delete(self._articles, ids=part_ids[start : start + _PAGE])
+            milvus_terms.apply(
+                client, self._terms, Counter(), milvus_terms.passage_terms(r["bm25_text"] for r in chunks)
+            )
             self._bump()
         return present
 
@@ -276,9 +280,14 @@ class MilvusStore:
 
     @_milvus_errors
     def term_stats(self) -> TermStats:
-        """Document frequencies over every stored passage; rescanned in the background after a write,
-        at most once a minute."""
-        return self._term_stats.get(self._revision or "")
+        """Document frequencies over every stored passage, as writes keep them in the term table: a
+        term's count is read by key when first asked in this revision (no scan)."""
+        if self._term_stats is None or self._term_stats[0] != self._revision:
+            client, documents = self._client(), self.counts().chunks
+            terms_table = self._terms
+            stats = TermStats.lookup(lambda wanted: milvus_terms.frequencies(client, terms_table, wanted), documents)
+            self._term_stats = (self._revision, stats)
+        return self._term_stats[1]
 
     def _search_newest(self) -> date | None:
         if not self._client().has_collection(self._articles) or not self._dated_from(schema.day_number(_FIRST_DAY)):
@@ -298,9 +307,31 @@ class MilvusStore:
         )
         return bool(rows)
 
-    def _scan_term_stats(self) -> TermStats:
+    def _passage_terms(self, article_ids: list[str]) -> Counter[str]:
+        """How many of these articles' stored passages hold each term."""
+        if not article_ids:
+            return Counter()
+        found = self._client().query(
+            self._chunks, filter=schema.in_list("article_id", article_ids), output_fields=["bm25_text"]
+        )
+        return milvus_terms.passage_terms(row["bm25_text"] for row in found)
+
+    def _ensure_term_table(self) -> None:
+        """The term table, counted from every passage once if this store was made before it."""
+        client = self._client()
+        if client.has_collection(self._terms):
+            return
+        logger.warning("the %s has no term table yet; counting the terms of every passage once", self.description)
+        fields, index = milvus_terms.terms_schema(client)
         texts = (row["bm25_text"] for row in self._iterate(self._chunks, 'chunk_id != ""', ["bm25_text"]))
-        return TermStats.from_term_lists(text.split() for text in texts)
+        counts = milvus_terms.passage_terms(texts)
+        try:
+            client.create_collection(self._terms, schema=fields, index_params=index, consistency_level="Strong")
+        except Exception:  # pymilvus raises its own errors
+            if client.has_collection(self._terms):
+                return  # another process made it meanwhile (and fills it)
+            raise
+        milvus_terms.fill(client, self._terms, counts)
 
     @_milvus_errors
     def search(
@@ -409,6 +440,7 @@ class MilvusStore:
             (self._chunks, schema.chunks_schema(client, self._embedder.dimension, self._dense_index)),
             (self._articles, schema.articles_schema(client)),
             (self._meta, schema.meta_schema(client)),
+            (self._terms, milvus_terms.terms_schema(client)),
         ):
             if not client.has_collection(name):
                 try:
@@ -427,6 +459,7 @@ class MilvusStore:
         client = self._client()
         schema.ensure_scalar_indexes(client, self._chunks, schema.SCALAR_INDEXED["chunks"])
         schema.ensure_scalar_indexes(client, self._articles, schema.SCALAR_INDEXED["articles"])
+        self._ensure_term_table()
         self._indexes_checked = True  # once per process: writes call this on every batch
 
     def _manifest(self) -> dict[str, Any] | None:

@@ -13,14 +13,24 @@ class TermStats:
     def __init__(self, document_frequency: Counter[str], documents: int) -> None:
         self._df = document_frequency
         self._documents = documents
-        self._lookup: Callable[[str], int] | None = None
+        self._lookup: Callable[[list[str]], dict[str, int]] | None = None
 
     @classmethod
-    def lookup(cls, frequency: Callable[[str], int], documents: int) -> TermStats:
-        """Frequencies looked up per term when first asked (in an index's postings), then kept."""
+    def lookup(cls, frequencies: Callable[[list[str]], dict[str, int]], documents: int) -> TermStats:
+        """Frequencies looked up when first asked (in an index's postings, or a store's term table),
+        then kept; `frequencies(terms)` returns the count of each term some passage holds."""
         stats = cls(Counter(), documents)
-        stats._lookup = frequency
+        stats._lookup = frequencies
         return stats
+
+    def prefetch(self, wanted: Iterable[str]) -> None:
+        """Look up these terms together (one round trip to a store rather than one per term)."""
+        if self._lookup is None:
+            return
+        missing = [t for t in dict.fromkeys(wanted) if t not in self._df]
+        if missing:
+            found = self._lookup(missing)
+            self._df.update({t: found.get(t, 0) for t in missing})
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> TermStats:
@@ -48,5 +58,5 @@ class TermStats:
     def frequency(self, term: str) -> int:
         """How many passages hold `term`."""
         if self._lookup is not None and term not in self._df:
-            self._df[term] = self._lookup(term)
+            self.prefetch([term])
         return self._df.get(term, 0)

@@ -71,7 +71,9 @@ class EvidenceScorer:
         texts = [p.article.text[s:e] for p, s, e, _, _ in located]
         vectors = self._embedder.embed([question, *texts])
         cosines = vectors[1:] @ vectors[0]
-        weights = {term: stats.idf(term) for term in set(terms(question))}
+        asked = set(terms(question))
+        stats.prefetch(asked)
+        weights = {term: stats.idf(term) for term in asked}
         total = sum(weights.values()) or 1.0
         contexts: dict[str, set[str]] = {}
         bylines: dict[str, set[str]] = {}

@@ -226,6 +226,8 @@ class GroundingChecker:
     def _claim(self, claim: str, stats: TermStats | None) -> Claim:
         parsed = self._parser.parse(claim)
         items = claim_items(parsed)
+        if stats is not None:
+            stats.prefetch(stem for item in items for stem in terms(item.text)[:1])
         weights = {item.token: _weight(item, stats) for item in items}
         return Claim(claim, parsed, items, SentenceFacts.of(parsed), weights)
 

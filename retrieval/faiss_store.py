@@ -14,7 +14,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import os
 import threading
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -171,17 +173,25 @@ class FaissStore:
             run = choose(snapshot)
             if run is None:
                 return False
-            merged = segment_merge.merged_segment(snapshot, run, _PENDING, self._dense)
-            with index_store.write_lock(self.path):
-                current = self._read_or_empty()
-                if [s.name for s in current.segments[: run.end]] != [s.name for s in snapshot.segments[: run.end]]:
-                    logger.info("segments changed under the merge (another process merged); dropped")
-                    return False
-                segments = [*current.segments[: run.start], merged, *current.segments[run.end :]]
-                self._commit(current, segments, int(current.manifest["next_id"]))
-            return True
+            staged = f"{_STAGED}{os.getpid()}-{uuid.uuid4().hex[:8]}"  # written before the lock is taken
+            merged = segment_merge.merged_segment(snapshot, run, staged, self._dense)
+            segment.save(merged, self.path)
+            try:
+                return self._commit_merge(snapshot, run, merged)
+            finally:
+                index_store.remove_folder(self.path / staged)  # gone already once committed (renamed)
         finally:
             self._merging.release()
+
+    def _commit_merge(self, snapshot: IndexSnapshot, run: segment_merge.MergeRun, merged: Segment) -> bool:
+        with index_store.write_lock(self.path):
+            current = self._read_or_empty()
+            if [s.name for s in current.segments[: run.end]] != [s.name for s in snapshot.segments[: run.end]]:
+                logger.info("segments changed under the merge (another process merged); dropped")
+                return False
+            segments = [*current.segments[: run.start], merged, *current.segments[run.end :]]
+            self._commit(current, segments, int(current.manifest["next_id"]))
+        return True
 
     def wait_for_merges(self) -> None:
         """Block until a background merge started by this object has finished."""
@@ -220,10 +230,15 @@ class FaissStore:
         number = int(base.manifest.get("next_segment", 1))
         named = []
         for part in segments:
-            if not part.name.startswith(segment.PREFIX):  # new, or read from a format-1 folder
-                part = dataclasses.replace(part, name=f"{segment.PREFIX}{number:06d}")
+            if not part.name.startswith(segment.PREFIX):  # new, merged, or read from a format-1 folder
+                name = f"{segment.PREFIX}{number:06d}"
                 number += 1
-                segment.save(part, self.path)
+                if part.name.startswith(_STAGED):  # a merge wrote it already: the rename is the cheap part
+                    index_store.rename_folder(self.path / part.name, self.path / name)
+                    part = dataclasses.replace(part, name=name)
+                else:
+                    part = dataclasses.replace(part, name=name)
+                    segment.save(part, self.path)
             named.append(part)
         snapshot = IndexSnapshot.compose(base.manifest, named, base, "")
         written = [part for part in named if part.name not in {s.name for s in base.segments}]
@@ -315,6 +330,7 @@ class FaissStore:
 
 
 _PENDING = "pending"  # the name of a segment not yet written; _commit names it
+_STAGED = "merge-"  # a merged segment written before its commit: merge-<pid>-<random>
 _HASH_SPACE = 2**256
 
 
@@ -341,9 +357,22 @@ def _pair_hash(article_id: str, digest: str) -> int:
 
 
 def _remove_segments(index_dir: Path, keep: set[str]) -> None:
-    """Segment folders no kept generation names: debris of a killed write or merge, or merged away."""
+    """Segment folders no kept generation names (debris of a killed write, or merged away), and
+    merges staged by a process that no longer runs (killed before its commit)."""
     if not index_dir.is_dir():
         return
     for child in index_dir.iterdir():
-        if child.is_dir() and child.name.startswith(segment.PREFIX) and child.name not in keep:
+        unused = child.name.startswith(segment.PREFIX) and child.name not in keep
+        orphaned = child.name.startswith(_STAGED) and not _running(child.name[len(_STAGED) :].split("-")[0])
+        if child.is_dir() and (unused or orphaned):
             index_store.remove_folder(child)
+
+
+def _running(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True

@@ -91,6 +91,12 @@ def remove_generations(index_dir: Path) -> None:
     _remove_stale(index_dir, keep=set())
 
 
+def rename_folder(source: Path, target: Path) -> None:
+    """Give a complete folder its final name, durably (the rename is atomic)."""
+    os.replace(source, target)
+    _fsync_dir(target.parent)
+
+
 def remove_folder(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 

@@ -3,6 +3,7 @@ rank as one fresh index would, merges keep that, and a merge killed part-way los
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -146,6 +147,7 @@ def test_a_merge_killed_before_its_commit_leaves_the_last_good_generation(tmp_pa
         store.merge()
     monkeypatch.undo()
     assert index_store.current_generation(tmp_path) == generation
+    assert not list(tmp_path.glob("merge-*"))  # the staged merge is removed with the failure
     reread = _store(tmp_path)
     assert _ranked(reread) == before
     reread.upsert([Article("after", "After", "Written after the killed merge.")])  # removes the merge's debris
@@ -162,8 +164,12 @@ def test_an_interrupted_write_of_a_segment_is_removed_by_the_next_write(tmp_path
     debris = tmp_path / "seg-999999"
     debris.mkdir()
     (debris / "dense.faiss").write_bytes(b"half")
+    killed_merge = tmp_path / "merge-999999999-0000"  # staged by a process that is gone
+    killed_merge.mkdir()
+    running_merge = tmp_path / f"merge-{os.getpid()}-0000"  # staged by a process still merging
+    running_merge.mkdir()
     store.upsert([Article("x", "X", "Something new.")])
-    assert not debris.exists()
+    assert not debris.exists() and not killed_merge.exists() and running_merge.exists()
     assert np.isclose(_store(tmp_path).term_stats().idf("lavrov"), store.term_stats().idf("lavrov"))
 
 

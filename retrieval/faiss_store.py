@@ -331,6 +331,7 @@ class FaissStore:
 
 _PENDING = "pending"  # the name of a segment not yet written; _commit names it
 _STAGED = "merge-"  # a merged segment written before its commit: merge-<pid>-<random>
+_TRASH = "trash-"  # a folder being deleted
 _HASH_SPACE = 2**256
 
 
@@ -358,14 +359,28 @@ def _pair_hash(article_id: str, digest: str) -> int:
 
 def _remove_segments(index_dir: Path, keep: set[str]) -> None:
     """Segment folders no kept generation names (debris of a killed write, or merged away), and
-    merges staged by a process that no longer runs (killed before its commit)."""
+    merges staged by a process that no longer runs (killed before its commit). They are renamed
+    aside at once and deleted in a background thread: a merged-away base can be gigabytes, and
+    the write that drops it should not wait for that."""
     if not index_dir.is_dir():
         return
+    doomed = []
     for child in index_dir.iterdir():
         unused = child.name.startswith(segment.PREFIX) and child.name not in keep
         orphaned = child.name.startswith(_STAGED) and not _running(child.name[len(_STAGED) :].split("-")[0])
         if child.is_dir() and (unused or orphaned):
-            index_store.remove_folder(child)
+            trash = index_dir / f"{_TRASH}{uuid.uuid4().hex}"
+            index_store.rename_folder(child, trash)
+            doomed.append(trash)
+        elif child.is_dir() and child.name.startswith(_TRASH):
+            doomed.append(child)  # left by a process stopped while deleting it
+    if doomed:
+        threading.Thread(target=_remove_all, args=(doomed,), name="citewire-remove", daemon=True).start()
+
+
+def _remove_all(folders: list[Path]) -> None:
+    for folder in folders:
+        index_store.remove_folder(folder)
 
 
 def _running(pid: str) -> bool:

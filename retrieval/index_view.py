@@ -97,7 +97,8 @@ class IndexSnapshot:
         if number is None:
             return []
         segment = self.segments[number]
-        return [int(segment.ids[row]) for row in segment.rows_of.get(article_id, [])]
+        rows = segment.rows_of.get(article_id)
+        return [] if rows is None else segment.ids[rows].tolist()
 
     @property
     def deltas(self) -> int:

@@ -52,13 +52,23 @@ class Segment:
     def size(self) -> int:
         return len(self.chunks)
 
+    def __post_init__(self) -> None:
+        _ = self.rows_of  # computed with the segment (at load, or in a merge's thread), never in a write
+
     @cached_property
-    def rows_of(self) -> dict[str, np.ndarray]:
-        """Article id -> the rows of its chunks."""
-        rows: dict[str, list[int]] = {}
+    def rows_of(self) -> dict[str, slice | list[int]]:
+        """Article id -> the rows of its chunks: a slice, as one write (and one merge) stores an
+        article's chunks side by side; a list if some older index did not."""
+        rows: dict[str, slice | list[int]] = {}
+        start, current = 0, None
         for row, chunk in enumerate(self.chunks.values()):
-            rows.setdefault(chunk.article_id, []).append(row)
-        return {article_id: np.asarray(found, dtype=np.int64) for article_id, found in rows.items()}
+            if chunk.article_id != current:
+                if current is not None:
+                    _add_rows(rows, current, start, row)
+                current, start = chunk.article_id, row
+        if current is not None:
+            _add_rows(rows, current, start, len(self.chunks))
+        return rows
 
     @cached_property
     def row_chunks(self) -> list[Chunk]:
@@ -79,6 +89,15 @@ class Segment:
     def row_of(self, chunk_id: int) -> int | None:
         row = int(np.searchsorted(self.ids, chunk_id))
         return row if row < len(self.ids) and self.ids[row] == chunk_id else None
+
+
+def _add_rows(rows: dict[str, slice | list[int]], article_id: str, start: int, end: int) -> None:
+    before = rows.get(article_id)
+    if before is None:
+        rows[article_id] = slice(start, end)
+    else:
+        earlier = list(range(before.start, before.stop)) if isinstance(before, slice) else before
+        rows[article_id] = [*earlier, *range(start, end)]
 
 
 def build(

@@ -1,6 +1,6 @@
 """The Milvus store's collections and filter expressions.
 
-Three collections share a prefix (`CITEWIRE_MILVUS_COLLECTION_PREFIX`):
+Four collections share a prefix (`CITEWIRE_MILVUS_COLLECTION_PREFIX`):
 - `<prefix>chunks`: one row per passage: `chunk_id` ("article:position"), its article and that
   article's content hash, character span, the filterable metadata (lower-cased source, day
   number of the publication date, -1 without one), `dense` (the embedding, inner product on
@@ -9,8 +9,10 @@ Three collections share a prefix (`CITEWIRE_MILVUS_COLLECTION_PREFIX`):
 - `<prefix>articles`: the stored text (cut in parts: a VARCHAR holds 64 KB) and metadata of every
   article, keyed "article#part"; quotes are cut from this text, byte-identical to the FAISS store's;
 - `<prefix>meta`: the manifest and a revision that changes on every write (replicas compare it to
-  drop their caches).
-Milvus wants a vector field in every collection: `articles` and `meta` carry a constant 2-d one.
+  drop their caches);
+- `<prefix>terms`: how many passages hold each term, kept by every write (milvus_terms.py).
+Milvus wants a vector field in every collection: `articles`, `meta` and `terms` carry a constant
+2-d one.
 """
 
 from __future__ import annotations

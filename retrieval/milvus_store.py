@@ -501,7 +501,7 @@ class MilvusStore:
         with self._client_lock:
             if self._client_obj is None:
                 client = schema.connect(self.uri, self._token)
-                schema.load_collections(client, [self._chunks, self._articles, self._meta])
+                schema.load_collections(client, [self._chunks, self._articles, self._meta, self._terms])
                 self._client_obj = client
             return self._client_obj
 

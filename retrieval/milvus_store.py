@@ -54,6 +54,13 @@ _FIRST_DAY, _LAST_DAY = date(1800, 1, 1), date(2200, 1, 1)  # the dates a newest
 _FLUSH_ROWS = 256
 
 
+class _Lost:
+    """The newest date left with a replaced or deleted article, or was never recorded."""
+
+
+LOST = _Lost()
+
+
 def _milvus_errors(method: Callable[P, T]) -> Callable[P, T]:
     """Errors of pymilvus or gRPC (a server gone away mid-request) as a MilvusStoreError, which the
     CLI and the HTTP service report (exit 1, HTTP 503) like any index problem.
@@ -178,6 +185,7 @@ class MilvusStore:
         rows = [milvus_rows.chunk_row(a, c, t, v) for (a, c), t, v in zip(pairs, texts, vectors, strict=True)]
         updated = [a for a in changed if a.article_id in stored]
         replaced = self._passage_terms([a.article_id for a in updated])  # read before they are overwritten
+        newest = self._newest_before([a.article_id for a in updated])
         for start in range(0, len(rows), _PAGE):
             client.upsert(self._chunks, rows[start : start + _PAGE])
         client.upsert(self._articles, [row for a in changed for row in milvus_rows.article_rows(a)])
@@ -185,6 +193,7 @@ class MilvusStore:
             self._delete_leftovers(updated, pairs)
         added = milvus_terms.passage_terms(row["bm25_text"] for row in rows)
         milvus_terms.apply(client, self._terms, added, replaced)
+        self._record_newest(newest, changed)
         if len(rows) >= _FLUSH_ROWS:
             self._flush()
         self._bump()
@@ -221,6 +230,7 @@ class MilvusStore:
         present = sorted(self._hashes(ids))
         if present:  # by primary key: the chunk ids read by an indexed query, the text parts' ids computed
             client = self._client()
+            newest = self._newest_before(present)
             chunks = client.query(
                 self._chunks, filter=schema.in_list("article_id", present), output_fields=["chunk_id", "bm25_text"]
             )
@@ -234,6 +244,7 @@ class MilvusStore:
             milvus_terms.apply(
                 client, self._terms, Counter(), milvus_terms.passage_terms(r["bm25_text"] for r in chunks)
             )
+            self._record_newest(newest, [])
             self._bump()
         return present
 
@@ -270,13 +281,41 @@ class MilvusStore:
 
     @_milvus_errors
     def newest_published(self) -> date | None:
-        """The newest publication date, read again whenever the store's revision changes (any
-        process's write): so a replica sees another's new article, or a deleted newest one, on its
-        next request. No scan: a binary search over the day numbers, each step one `limit 1` query on
-        the indexed `published_day` (about 17 steps)."""
+        """The newest publication date, as writes keep it in the meta collection: read again (one
+        key) whenever the store's revision changes, so a replica sees another's new article, or a
+        deleted newest one, on its next request. A store made before that key gets it from a
+        search (see `_search_newest`) once."""
         if self._newest is None or self._newest[0] != self._revision:
-            self._newest = (self._revision, self._search_newest())
+            raw = self._read_meta("newest")
+            if raw is None:
+                found = self._search_newest()
+                self._write_meta("newest", found.isoformat() if found else "")
+            else:
+                found = date.fromisoformat(raw) if raw else None
+            self._newest = (self._revision, found)
         return self._newest[1]
+
+    def _newest_before(self, leaving: list[str]) -> date | _Lost | None:
+        """Before a write that replaces or deletes `leaving`: the recorded newest date, or LOST when
+        one of them holds it (the next newest is then searched for after the write)."""
+        raw = self._read_meta("newest")
+        if raw is None:
+            return LOST  # not recorded yet (an older store): searched for after the write
+        newest = date.fromisoformat(raw) if raw else None
+        if newest is not None and leaving:
+            keys = [milvus_rows.part_id(a, 0) for a in leaving]
+            days = {int(row["published_day"]) for row in self._by_key(self._articles, keys, ["published_day"])}
+            if schema.day_number(newest) in days:
+                return LOST
+        return newest
+
+    def _record_newest(self, before: date | _Lost | None, written: list[Article]) -> None:
+        """After a write: the newest of `before` and what was written (a search if LOST)."""
+        if isinstance(before, _Lost):
+            newest = self._search_newest()
+        else:
+            newest = max([a.published for a in written if a.published] + ([before] if before else []), default=None)
+        self._write_meta("newest", newest.isoformat() if newest else "")
 
     @_milvus_errors
     def term_stats(self) -> TermStats:
@@ -449,6 +488,7 @@ class MilvusStore:
                     if not client.has_collection(name):  # else another writer created it just now: fine
                         raise
         self._write_meta("manifest", json.dumps(self._expected_manifest() | {"created_at": _now()}))
+        self._write_meta("newest", "")  # an empty store: writes keep it from here
 
     def _add_scalar_indexes(self) -> None:
         """The INVERTED indexes a store made before them lacks. Only once the manifest exists: the

@@ -107,3 +107,25 @@ def test_another_replica_sees_a_new_and_a_deleted_newest_date_on_its_next_reques
     writer.delete(["later-1"])
     reader.refresh()
     assert reader.newest_published() == before
+
+
+def test_the_newest_date_is_kept_on_write_and_found_once_in_a_store_made_before(tmp_path: Path) -> None:
+    from dataclasses import replace
+    from datetime import date
+
+    from retrieval.documents import Article
+    from retrieval.milvus_store import MilvusStore
+
+    writer = milvus(tmp_path)
+    first = writer.newest_published()
+    assert first is not None
+    later = Article("later-1", "Later", "A later report.", published=date(2019, 5, 1))
+    writer.upsert([later])
+    assert writer._read_meta("newest") == "2019-05-01"  # kept by the write, no search
+    writer.upsert([replace(later, published=date(2018, 1, 1))])  # the newest article redated earlier
+    assert writer._read_meta("newest") == max(first, date(2018, 1, 1)).isoformat()
+    writer._client().delete(writer._meta, ids=["newest"])  # as a store made before the key has none
+    reader = MilvusStore(str(tmp_path / "milvus.db"), HashEmbedder(), ChunkerSettings(), prefix="t_")
+    reader.load()
+    assert reader.newest_published() == max(first, date(2018, 1, 1))  # searched for, then recorded
+    assert reader._read_meta("newest") == max(first, date(2018, 1, 1)).isoformat()

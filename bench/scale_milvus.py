@@ -73,6 +73,7 @@ def main() -> None:
     parser.add_argument("--base", type=int, default=4000, help="real passages embedded as the base")
     parser.add_argument("--noise", type=float, default=0.5)
     parser.add_argument("--index", default="FLAT", help="the dense index (CITEWIRE_MILVUS_INDEX): FLAT, HNSW, ...")
+    parser.add_argument("--skip-search", action="store_true", help="only ingest, the small write and the replica")
     parser.add_argument("--out", type=Path, default=Path("runs/bench/scale-milvus.json"))
     args = parser.parse_args()
     settings = Settings()
@@ -91,7 +92,7 @@ def main() -> None:
             result["ingest"] = _ingest(store, _articles(origins, texts), args.n, settings.ingest_batch_articles)
             store.load()
             query_texts = [" ".join(texts[o].split()[:12]) for o in query_origins]
-            result["search"] = _searches(store, corpus, queries, query_texts)
+            result["search"] = {} if args.skip_search else _searches(store, corpus, queries, query_texts)
             result["small_write"] = _small_write(store, origins, texts)
             result["replica_scans"] = _replica_scans(where, corpus, chunker, store, texts[origins[0]])
             result["process_rss_growth_mb"] = round(rss_mb() - rss_before)

@@ -174,7 +174,8 @@ class MilvusStore:
     def upsert(self, articles: Iterable[Article], progress: ProgressFactory | None = None) -> IngestReport:
         incoming = {article.article_id: article for article in articles}
         self._ensure_collections()
-        stored = self._hashes(list(incoming))
+        first_parts = self._first_parts(list(incoming))
+        stored = {aid: row["content_hash"] for aid, row in first_parts.items()}
         changed, report = plan_upsert(incoming, stored)
         if not changed:
             return report
@@ -185,7 +186,7 @@ class MilvusStore:
         rows = [milvus_rows.chunk_row(a, c, t, v) for (a, c), t, v in zip(pairs, texts, vectors, strict=True)]
         updated = [a for a in changed if a.article_id in stored]
         replaced = self._passage_terms([a.article_id for a in updated])  # read before they are overwritten
-        newest = self._newest_before([a.article_id for a in updated])
+        newest = self._newest_before(int(first_parts[a.article_id]["published_day"]) for a in updated)
         for start in range(0, len(rows), _PAGE):
             client.upsert(self._chunks, rows[start : start + _PAGE])
         client.upsert(self._articles, [row for a in changed for row in milvus_rows.article_rows(a)])
@@ -227,16 +228,16 @@ class MilvusStore:
         ids = sorted(set(article_ids))
         if not ids or not self.exists():
             return []
-        present = sorted(self._hashes(ids))
+        first_parts = self._first_parts(ids)
+        present = sorted(first_parts)
         if present:  # by primary key: the chunk ids read by an indexed query, the text parts' ids computed
             client = self._client()
-            newest = self._newest_before(present)
+            newest = self._newest_before(int(row["published_day"]) for row in first_parts.values())
             chunks = client.query(
                 self._chunks, filter=schema.in_list("article_id", present), output_fields=["chunk_id", "bm25_text"]
             )
             chunk_ids = [row["chunk_id"] for row in chunks]
-            parts = self._by_key(self._articles, [milvus_rows.part_id(a, 0) for a in present], ["article_id", "parts"])
-            part_ids = [milvus_rows.part_id(r["article_id"], n) for r in parts for n in range(int(r["parts"]))]
+            part_ids = [milvus_rows.part_id(a, n) for a, r in first_parts.items() for n in range(int(r["parts"]))]
             for start in range(0, len(chunk_ids), _PAGE):
                 client.delete(self._chunks, ids=chunk_ids[start : start + _PAGE])
             for start in range(0, len(part_ids), _PAGE):
@@ -267,7 +268,7 @@ class MilvusStore:
     @_milvus_errors
     def missing(self, article_ids: Iterable[str]) -> list[str]:
         wanted = list(article_ids)
-        present = self._hashes(wanted)
+        present = self._first_parts(wanted)
         return [a for a in wanted if a not in present]
 
     @_milvus_errors
@@ -295,18 +296,16 @@ class MilvusStore:
             self._newest = (self._revision, found)
         return self._newest[1]
 
-    def _newest_before(self, leaving: list[str]) -> date | _Lost | None:
-        """Before a write that replaces or deletes `leaving`: the recorded newest date, or LOST when
-        one of them holds it (the next newest is then searched for after the write)."""
+    def _newest_before(self, leaving_days: Iterable[int]) -> date | _Lost | None:
+        """Before a write that replaces or deletes articles of these day numbers: the recorded
+        newest date, or LOST when one of them holds it (the next newest is then searched for after
+        the write)."""
         raw = self._read_meta("newest")
         if raw is None:
             return LOST  # not recorded yet (an older store): searched for after the write
         newest = date.fromisoformat(raw) if raw else None
-        if newest is not None and leaving:
-            keys = [milvus_rows.part_id(a, 0) for a in leaving]
-            days = {int(row["published_day"]) for row in self._by_key(self._articles, keys, ["published_day"])}
-            if schema.day_number(newest) in days:
-                return LOST
+        if newest is not None and schema.day_number(newest) in set(leaving_days):
+            return LOST
         return newest
 
     def _record_newest(self, before: date | _Lost | None, written: list[Article]) -> None:
@@ -445,14 +444,14 @@ class MilvusStore:
             found.update(read)
         return found
 
-    def _hashes(self, article_ids: list[str]) -> dict[str, str]:
+    def _first_parts(self, article_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The stored ones of these articles: their first text part's content hash, number of
+        parts and day number, read by key in one pass (what a write or a delete needs of them)."""
         if not article_ids or not self._client().has_collection(self._articles):
             return {}
         keys = [milvus_rows.part_id(a, 0) for a in article_ids]
-        return {
-            row["article_id"]: row["content_hash"]
-            for row in self._by_key(self._articles, keys, ["article_id", "content_hash"])
-        }
+        fields = ["article_id", "content_hash", "parts", "published_day"]
+        return {row["article_id"]: row for row in self._by_key(self._articles, keys, fields)}
 
     def _by_key(self, collection: str, keys: list[str], fields: list[str]) -> list[dict[str, Any]]:
         """Rows by primary key, a page at a time: a key lookup stays fast as a collection grows,

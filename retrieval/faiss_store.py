@@ -233,11 +233,11 @@ class FaissStore:
             if not part.name.startswith(segment.PREFIX):  # new, merged, or read from a format-1 folder
                 name = f"{segment.PREFIX}{number:06d}"
                 number += 1
-                if part.name.startswith(_STAGED):  # a merge wrote it already: the rename is the cheap part
+                staged = part.name.startswith(_STAGED)
+                if staged:  # a merge wrote it already: the rename is the cheap part
                     index_store.rename_folder(self.path / part.name, self.path / name)
-                    part = dataclasses.replace(part, name=name)
-                else:
-                    part = dataclasses.replace(part, name=name)
+                part = dataclasses.replace(part, name=name)
+                if not staged:
                     segment.save(part, self.path)
             named.append(part)
         snapshot = IndexSnapshot.compose(base.manifest, named, base, "")

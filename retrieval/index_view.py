@@ -82,15 +82,24 @@ class IndexSnapshot:
     def chunks(self) -> dict[int, Chunk]:
         """Every live chunk by id (a full pass: for tests and tools, not the request path)."""
         found: dict[int, Chunk] = {}
-        for segment, live in zip(self.segments, self.live, strict=True):
-            rows = range(segment.size) if live is None else np.flatnonzero(live)
-            found.update((int(segment.ids[r]), segment.row_chunks[r]) for r in rows)
+        for number, segment in enumerate(self.segments):
+            found.update((int(segment.ids[r]), segment.row_chunks[r]) for r in self.live_rows(number))
         return dict(sorted(found.items()))
+
+    def live_rows(self, number: int) -> np.ndarray:
+        """The rows of segment `number` whose chunks are live."""
+        live = self.live[number]
+        return np.arange(self.segments[number].size) if live is None else np.flatnonzero(live)
+
+    @cached_property
+    def live_counts(self) -> tuple[int, ...]:
+        """Per segment: how many of its chunks are live."""
+        pairs = zip(self.segments, self.live, strict=True)
+        return tuple(s.size if live is None else int(live.sum()) for s, live in pairs)
 
     @cached_property
     def chunk_count(self) -> int:
-        pairs = zip(self.segments, self.live, strict=True)
-        return sum(s.size if live is None else int(live.sum()) for s, live in pairs)
+        return sum(self.live_counts)
 
     def chunk_ids_of(self, article_id: str) -> list[int]:
         number = self.owner.get(article_id)
@@ -194,9 +203,9 @@ class IndexSnapshot:
         for number, (segment, live, dead, mask) in enumerate(
             zip(self.segments, self.live, self._dead, masks, strict=True)
         ):
-            if segment.size > len(dead) and number not in small.numbers:
+            if segment.size > len(dead) and number not in small.order:
                 hits.extend(_segment_dense(segment, live, dead, mask, query_vector, candidates))
-        if small.numbers:
+        if small.order:
             hits.extend(small.search(query_vector, candidates, masks))
         hits.sort(key=lambda hit: (-hit[1], hit[0]))
         return hits[:candidates]
@@ -290,10 +299,6 @@ class _SmallSegments:
     vectors: np.ndarray
     ids: np.ndarray
     live: np.ndarray
-
-    @property
-    def numbers(self) -> tuple[int, ...]:
-        return self.order
 
     @classmethod
     def of(cls, segments: Sequence[Segment], live: Sequence[np.ndarray | None]) -> _SmallSegments:

@@ -44,7 +44,7 @@ def plan(snapshot: IndexSnapshot, policy: MergePolicy) -> MergeRun | None:
     segments = snapshot.segments
     if len(segments) - 1 <= policy.max_deltas:
         return None
-    live = [s.size if mask is None else int(mask.sum()) for s, mask in zip(segments, snapshot.live, strict=True)]
+    live = snapshot.live_counts
     base_dead = segments[0].size - live[0]
     if sum(live[1:]) + base_dead > policy.full_share * max(live[0], 1):
         return MergeRun(0, len(segments))
@@ -55,7 +55,7 @@ def merged_segment(snapshot: IndexSnapshot, run: MergeRun, name: str, settings: 
     """The live contents of segments[run.start:run.end], as one segment named `name`."""
     parts = list(range(run.start, run.end))
     segments = snapshot.segments
-    rows = {n: _live_rows(snapshot, n) for n in parts}
+    rows = {n: snapshot.live_rows(n) for n in parts}
     articles: dict[str, Article] = {}
     hashes: dict[str, str] = {}
     chunks: dict[int, Chunk] = {}
@@ -71,11 +71,6 @@ def merged_segment(snapshot: IndexSnapshot, run: MergeRun, name: str, settings: 
     postings = Postings.concatenate([(segments[n].postings, rows[n]) for n in parts])
     logger.info("merged %d segments into %s (%d chunks)", len(parts), name, len(chunks))
     return Segment(name, articles, hashes, removed, chunks, dense, layout, postings)
-
-
-def _live_rows(snapshot: IndexSnapshot, number: int) -> np.ndarray:
-    live = snapshot.live[number]
-    return np.arange(snapshot.segments[number].size) if live is None else np.flatnonzero(live)
 
 
 def _merged_dense(

@@ -160,7 +160,7 @@ class IndexSnapshot:
         """Document frequencies over the live passages, looked up in the postings when asked."""
         parts = self.parts
         return TermStats.lookup(
-            lambda wanted: {t: sum(p.postings.document_frequency(t, p.live) for p in parts) for t in wanted},
+            lambda wanted: {term: postings.document_frequency(parts, term) for term in wanted},
             self.chunk_count,
         )
 

@@ -150,7 +150,7 @@ def search(
     """The `top_k` (part, row, score) with a positive score, best first."""
     if not query_terms or stats.documents == 0 or top_k <= 0:
         return []
-    idf = {t: _idf(sum(p.postings.document_frequency(t, p.live) for p in parts), stats.documents) for t in query_terms}
+    idf = {t: _idf(document_frequency(parts, t), stats.documents) for t in query_terms}
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (part, rows, scores) per part
     for number, part in enumerate(parts):
         rows, scores = _part_scores(part, stats, query_terms, idf)
@@ -163,6 +163,11 @@ def search(
         part_of, rows, scores = part_of[keep], rows[keep], scores[keep]
     best = np.lexsort((rows, part_of, -scores))
     return [(int(part_of[i]), int(rows[i]), float(scores[i])) for i in best]
+
+
+def document_frequency(parts: Sequence[ScoredPart], term: str) -> int:
+    """How many live passages of all these parts hold `term`."""
+    return sum(p.postings.document_frequency(term, p.live) for p in parts)
 
 
 def _part_scores(

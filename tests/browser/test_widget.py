@@ -157,6 +157,7 @@ def test_stop_cancels_the_answer_and_frees_the_input(page: Page, serve) -> None:
     open_chat(page, server.url)
     ask(page, LAVROV_Q)
     expect(page.locator(".msg.bot .sources")).to_be_visible()
+    assert server.generator.started.wait(10)  # the model is writing (held): the stop must cancel it, not pre-empt it
     page.locator("button.stop").click()
     expect(page.locator(".status")).to_have_text(re.compile("Stopped"))
     expect(page.locator("textarea")).to_be_enabled()

@@ -17,6 +17,11 @@ class ChunkerSettings:
         return {"max_words": self.max_words, "overlap_sentences": self.overlap_sentences}
 
 
+def chunk_id(article_id: str, position: int) -> str:
+    """A passage's id: its article's id and its position in the article."""
+    return f"{article_id}:{position}"
+
+
 def chunk_article(article: Article, settings: ChunkerSettings) -> list[Chunk]:
     """Group whole sentences into passages of at most `max_words` words (a longer single
     sentence is its own passage); neighbours share `overlap_sentences` sentences."""
@@ -24,7 +29,7 @@ def chunk_article(article: Article, settings: ChunkerSettings) -> list[Chunk]:
     groups = _group_sentences(article.text, spans, settings)
     return [
         Chunk(
-            chunk_id=f"{article.article_id}:{position}",
+            chunk_id=chunk_id(article.article_id, position),
             article_id=article.article_id,
             position=position,
             start=spans[first][0],

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from retrieval import milvus_schema as schema
+from retrieval.chunking import chunk_id
 from retrieval.documents import Article, Chunk
 from retrieval.terms import terms
 
@@ -38,11 +39,12 @@ def part_id(article_id: str, part: int) -> str:
     return f"{article_id}#{part}"
 
 
-def article_rows(article: Article) -> list[dict[str, Any]]:
+def article_rows(article: Article, chunks: int) -> list[dict[str, Any]]:
+    """The article's text parts; the first one's `meta` also records its number of `chunks`, so a
+    later delete or update names them by primary key (`chunk_ids`)."""
     parts = text_parts(article.text)
-    meta = json.dumps(
-        {k: v for k, v in article.to_dict().items() if k not in ("text", "article_id")}, ensure_ascii=False
-    )
+    fields = {k: v for k, v in article.to_dict().items() if k not in ("text", "article_id")}
+    meta = json.dumps({**fields, "chunks": chunks}, ensure_ascii=False)
     return [
         {
             "part_id": part_id(article.article_id, n),
@@ -57,6 +59,15 @@ def article_rows(article: Article) -> list[dict[str, Any]]:
         }
         for n, part in enumerate(parts)
     ]
+
+
+def chunk_ids(first_part: dict[str, Any]) -> list[str] | None:
+    """The chunk ids of the article whose first text part this is, from the number its `meta`
+    records; None for a row written before it was recorded."""
+    chunks = json.loads(first_part["meta"] or "{}").get("chunks")
+    if not isinstance(chunks, int):
+        return None
+    return [chunk_id(first_part["article_id"], position) for position in range(chunks)]
 
 
 def assemble(rows: Iterable[dict[str, Any]]) -> dict[str, Article]:

@@ -26,10 +26,18 @@ class CountingClient:
     def __init__(self, client: Any) -> None:
         self._client = client
         self.calls: list[str] = []
+        self.filters: list[str] = []
 
     def __getattr__(self, name: str) -> Any:
         self.calls.append(name)
-        return getattr(self._client, name)
+        method = getattr(self._client, name)
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            if kwargs.get("filter"):
+                self.filters.append(kwargs["filter"])
+            return method(*args, **kwargs)
+
+        return counted
 
 
 def milvus(where: Path) -> Any:
@@ -82,10 +90,34 @@ def test_delete_goes_by_primary_key(tmp_path: Path) -> None:
     counting = CountingClient(store._client())
     store._client_obj = counting
     assert store.delete([gone]) == [gone]
+    assert not [f for f in counting.filters if "article_id" in f]  # ids from the recorded counts: no scan
     client = counting._client
     assert client.query("t_chunks", filter=f'article_id == "{gone}"', output_fields=["chunk_id"]) == []
     assert client.query("t_articles", filter=f'article_id == "{gone}"', output_fields=["part_id"]) == []
     assert store.article(gone) is None and store.counts().articles == 4
+
+
+def test_articles_written_before_their_chunk_count_was_recorded_are_deleted_and_updated_whole(
+    tmp_path: Path,
+) -> None:
+    import json
+    from dataclasses import replace
+
+    store = milvus(tmp_path)
+    client = store._client()
+    gone, changed = "002_946358d19c61b6c0", "001_c4b0eb294de749b6"
+    for article_id in (gone, changed):  # their first text part as an older store wrote it: no "chunks"
+        row = client.query("t_articles", ids=[f"{article_id}#0"], output_fields=["*"])[0]
+        meta = json.loads(row["meta"])
+        assert meta.pop("chunks") > 1
+        client.upsert("t_articles", [{**row, "meta": json.dumps(meta)}])
+    assert store.delete([gone]) == [gone]
+    assert client.query("t_chunks", filter=f'article_id == "{gone}"', output_fields=["chunk_id"]) == []
+    old = store.article(changed)
+    assert old is not None
+    store.upsert([replace(old, text="A short new version.")])
+    left = client.query("t_chunks", filter=f'article_id == "{changed}"', output_fields=["chunk_id"])
+    assert [row["chunk_id"] for row in left] == [f"{changed}:0"]
 
 
 def test_another_replica_sees_a_new_and_a_deleted_newest_date_on_its_next_request(tmp_path: Path) -> None:

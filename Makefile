@@ -55,10 +55,10 @@ ci-gates: install                        ## the fast gates CI runs: claims (both
 fit-declines: install                    ## refit the decline model on dev-split runs (writes service/answer/decline_model.json)
 	scripts/fit_declines.sh
 
-eval-all: install                        ## every row of the README's evaluation table (about 35 min on 2 cores)
+eval-all: install                        ## every row of docs/evaluation.md's results table (about 35 min on 2 cores)
 	scripts/eval_all.sh
 
-bench: install                           ## every benchmark of the README's Performance section (about 45 min on 2 cores)
+bench: install                           ## every benchmark of docs/performance.md (about 45 min on 2 cores)
 	$(BIN)/python -m bench.ingest_search --queries 400
 	$(BIN)/python -m bench.answer
 	$(BIN)/python -m bench.http

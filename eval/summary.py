@@ -1,4 +1,4 @@
-"""Tables of run metrics: the short summary `citewire eval` prints, and the README's table.
+"""Tables of run metrics: the short summary `citewire eval` prints, and the results table of docs/evaluation.md.
 
 .venv/bin/python -m eval.summary runs/seeds-1.5b runs/seeds-0.5b ...   # a markdown table
 """

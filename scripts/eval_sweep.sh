@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The sweeps behind the README's "Choosing the defaults": top_k and chunk size, measured with
+# The sweeps that chose the defaults of top_k and chunk size, measured with
 # retrieval metrics and extractive answers (no LLM, so each run takes seconds to minutes).
 # Usage: scripts/eval_sweep.sh [OUT_DIR]   (default runs/eval-sweep)
 set -euo pipefail

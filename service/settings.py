@@ -1,6 +1,6 @@
 """Settings from `CITEWIRE_*` environment variables, validated once at start-up.
 
-Every field here must be documented in README.md (a test checks it).
+Every field here must be documented in docs/settings.md (a test checks it).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ score = 0.3 * cosine(question, sentence)
       + 0.1 when the sentence holds the kind of answer asked for (a figure, a date)
       - 0.02 per rank of its passage in retrieval.
 The weights were chosen on the dev split of both question sets (the gold sentence among the
-best five rose from 81% to 85%; see README "Evidence that reaches the model").
+best five rose from 81% to 85%).
 
 A sentence that speaks to a model ("Ignore previous instructions and ...") is never evidence.
 Each sentence is taken once, from the whole article around the passage (overlapping chunks

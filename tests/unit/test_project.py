@@ -1,4 +1,5 @@
-"""Guards on the project's shape: documented settings, import boundaries, prompt contracts."""
+"""Guards on the project's shape: import boundaries, prompt contracts, the image (the README and
+docs: test_docs.py)."""
 
 from __future__ import annotations
 
@@ -9,21 +10,7 @@ from pathlib import Path
 import pytest
 
 from prompts import PromptError, render, required_variables
-from service.settings import Settings
 from tests.conftest import ROOT
-
-
-def test_every_setting_is_documented_in_the_readme() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    missing = [name for name in Settings.model_fields if f"CITEWIRE_{name.upper()}" not in readme]
-    assert missing == []
-
-
-def test_readme_quickstart_has_exactly_the_two_commands() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    quickstart = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
-    commands = [line.strip() for line in quickstart.splitlines() if line.strip().startswith("make ")]
-    assert commands == ["make serve", "make test"]
 
 
 def test_seeds_are_the_shared_articles_byte_for_byte() -> None:

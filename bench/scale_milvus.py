@@ -34,7 +34,8 @@ from retrieval.bulk_ingest import ingest_batches
 from retrieval.chunking import ChunkerSettings
 from retrieval.documents import Article, SearchFilters
 from retrieval.milvus_schema import filter_expression, search_params
-from retrieval.store import ArticleStore, IngestReport, StoreSettings, fuse, open_store
+from retrieval.open_store import StoreSettings, open_store
+from retrieval.store import ArticleStore, IngestReport, fuse
 from retrieval.terms import terms
 from service.http.loopback import MilvusLiteServer
 from service.settings import Settings

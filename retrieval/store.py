@@ -6,7 +6,8 @@
   holding chunks with their dense vector and BM25 field, the articles and the manifest; replicas
   keep nothing but caches.
 
-The retriever, the pipeline, the eval and the CLI talk to `ArticleStore` only. Both stores return
+The retriever, the pipeline, the eval and the CLI talk to `ArticleStore` only; `open_store.py`
+opens the one the settings name. Both stores return
 the same `Candidate`s for a search: dense and BM25 hits fused by reciprocal rank (`fuse`).
 """
 
@@ -15,14 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Protocol, TypeVar
 
 import numpy as np
 
-from retrieval.chunking import ChunkerSettings
 from retrieval.documents import Article, Chunk, SearchFilters
-from retrieval.embedding import Embedder, ProgressCallback
+from retrieval.embedding import ProgressCallback
 from retrieval.term_stats import TermStats
 
 ProgressFactory = Callable[[int], ProgressCallback]
@@ -153,31 +152,3 @@ def fuse(dense: list[tuple[Key, float]], lexical: list[Key], k: int = RRF_K) -> 
     for rank, key in enumerate(lexical):
         scores[key] = scores.get(key, 0.0) + 1.0 / (k + rank + 1)
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-
-
-@dataclass(frozen=True)
-class StoreSettings:
-    kind: str = "faiss"  # "faiss" | "milvus"
-    index_dir: Path = Path("var/index")
-    milvus_uri: str = ""
-    milvus_token: str = ""
-    milvus_prefix: str = "citewire_"
-    milvus_index: str = "FLAT"  # the dense index a new Milvus collection gets
-
-
-def open_store(settings: StoreSettings, embedder: Embedder, chunker: ChunkerSettings) -> ArticleStore:
-    """The store the settings name (cheap: nothing is read until `load`)."""
-    if settings.kind == "milvus":
-        from retrieval.milvus_store import MilvusStore  # pymilvus loads only when asked
-
-        return MilvusStore(
-            settings.milvus_uri,
-            embedder,
-            chunker,
-            settings.milvus_token,
-            settings.milvus_prefix,
-            settings.milvus_index,
-        )
-    from retrieval.faiss_store import FaissStore
-
-    return FaissStore(settings.index_dir, embedder, chunker)

@@ -22,8 +22,9 @@ from retrieval.documents import Article, Passage, SearchFilters
 from retrieval.embedding import CachingEmbedder, Embedder, make_embedder
 from retrieval.errors import ArticleNotFoundError
 from retrieval.loaders import load_articles
+from retrieval.open_store import open_store
 from retrieval.retriever import Retriever
-from retrieval.store import IngestReport, ProgressFactory, open_store
+from retrieval.store import IngestReport, ProgressFactory
 from service.answer.conversation import Turn, check_history
 from service.answer.factcheck import ClaimCheck, check_claim
 from service.answer.grounding import GroundingChecker

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from retrieval.store import StoreSettings
+from retrieval.open_store import StoreSettings
 
 
 def _default_cache_dir() -> Path:

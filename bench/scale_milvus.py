@@ -170,12 +170,12 @@ def _two_searches(store: Any, text: str, query: np.ndarray, k: int, filters: Sea
     """The Milvus search before one hybrid search (5725833^): a dense and a BM25 search, fused
         here, the vectors of the BM25-only hits read back, then the articles (through the same cache as
     today's path). Returns how many articles the hits name."""
-    client, expression = store._client(), filter_expression(filters)
+    client, expression = store.db.client(), filter_expression(filters)
     fields = ["article_id", "content_hash", "position", "start", "end"]
 
     def one(field: str, data: Any, metric: str) -> list[dict[str, Any]]:
         params = {"metric_type": metric, "params": search_params(field, k)}
-        hits = client.search(store._chunks, data=[data], anns_field=field, limit=k, filter=expression,
+        hits = client.search(store.db.names.chunks, data=[data], anns_field=field, limit=k, filter=expression,
                              output_fields=fields, search_params=params)  # fmt: skip
         return list(hits[0])
 
@@ -186,7 +186,7 @@ def _two_searches(store: Any, text: str, query: np.ndarray, k: int, filters: Sea
     scored = {h["chunk_id"] for h in dense}
     only_lexical = [key for key, _ in fused if key not in scored]
     if only_lexical:
-        client.query(store._chunks, ids=only_lexical, output_fields=["dense"])
+        client.query(store.db.names.chunks, ids=only_lexical, output_fields=["dense"])
     rows = {h["chunk_id"]: h["entity"] for h in [*dense, *lexical]}
     return len(store._read_articles(sorted({rows[key]["article_id"] for key, _ in fused})))
 

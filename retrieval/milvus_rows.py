@@ -30,6 +30,12 @@ def chunk_row(article: Article, chunk: Chunk, text: str, vector: np.ndarray) -> 
     }
 
 
+def chunk_of(chunk_id: str, row: dict[str, Any], article: Article) -> Chunk:
+    """The passage a search hit's row (position, start, end) names in its article's text."""
+    start, end = int(row["start"]), int(row["end"])
+    return Chunk(chunk_id, article.article_id, int(row["position"]), start, end, article.text[start:end])
+
+
 def text_parts(text: str) -> list[str]:
     return [text[i : i + schema.TEXT_PART_CHARS] for i in range(0, len(text), schema.TEXT_PART_CHARS)] or [""]
 

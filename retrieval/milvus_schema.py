@@ -177,6 +177,14 @@ def filter_expression(filters: SearchFilters | None) -> str:
     return " and ".join(f"({p})" for p in parts)
 
 
+def search_request(field: str, query: Any, metric: str, limit: int, expression: str) -> Any:
+    """One list of a hybrid search: `query` against `field`, the filters in `expression`."""
+    from pymilvus import AnnSearchRequest
+
+    params = {"metric_type": metric, "params": search_params(field, limit)}
+    return AnnSearchRequest([query], field, params, limit, expr=expression or None)
+
+
 def connect(uri: str, token: str) -> Any:
     try:
         from pymilvus import MilvusClient

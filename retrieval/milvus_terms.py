@@ -14,11 +14,15 @@ as IDF weights, which a few passages more or less hardly move.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 from retrieval import milvus_schema as schema
+from retrieval.milvus_connection import MilvusConnection
+
+logger = logging.getLogger(__name__)
 
 PAGE = 1_000
 MAX_TERM = 256  # bytes: a longer "term" (a URL, a run of digits) is not counted
@@ -80,3 +84,20 @@ def fill(client: Any, collection: str, counts: Counter[str]) -> None:
     rows = [{"term": term, "df": count, "placeholder": schema.PLACEHOLDER} for term, count in counts.items()]
     for start in range(0, len(rows), PAGE):
         client.upsert(collection, rows[start : start + PAGE])
+
+
+def ensure_table(db: MilvusConnection, description: str) -> None:
+    """The term table, counted from every passage once if this store was made before it."""
+    client = db.client()
+    if client.has_collection(db.names.terms):
+        return
+    logger.warning("the %s has no term table yet; counting the terms of every passage once", description)
+    fields, index = terms_schema(client)
+    counts = passage_terms(row["bm25_text"] for row in db.iterate(db.names.chunks, 'chunk_id != ""', ["bm25_text"]))
+    try:
+        client.create_collection(db.names.terms, schema=fields, index_params=index, consistency_level="Strong")
+    except Exception:  # pymilvus raises its own errors
+        if client.has_collection(db.names.terms):
+            return  # another process made it meanwhile (and fills it)
+        raise
+    fill(client, db.names.terms, counts)

@@ -53,7 +53,7 @@ def test_filter_fields_are_indexed_even_in_a_store_made_before_they_were(tmp_pat
     from pymilvus import DataType
 
     store = milvus(tmp_path)
-    client = store._client()
+    client = store.db.client()
     assert set(SCALAR_INDEXED["chunks"]) <= set(client.list_indexes("t_chunks"))
     assert set(SCALAR_INDEXED["articles"]) <= set(client.list_indexes("t_articles"))
     old = client.create_schema(auto_id=False)  # a collection as an older store made it: no scalar index
@@ -75,8 +75,8 @@ def test_a_search_is_one_call_and_ranks_as_the_faiss_store_does(tmp_path: Path) 
     query = "Lavrov chemical weapons militants"
     vector = HashEmbedder().embed([query])
     store.search(query, vector, 10, None)  # the articles it names are read once, then cached
-    counting = CountingClient(store._client())
-    store._client_obj = counting
+    counting = CountingClient(store.db.client())
+    store.db.connected = counting
     found = store.search(query, vector, 10, None)
     assert counting.calls == ["hybrid_search"]
     expected = faiss.search(query, vector, 10, None)
@@ -87,8 +87,8 @@ def test_a_search_is_one_call_and_ranks_as_the_faiss_store_does(tmp_path: Path) 
 def test_delete_goes_by_primary_key(tmp_path: Path) -> None:
     store = milvus(tmp_path)
     gone = "002_946358d19c61b6c0"
-    counting = CountingClient(store._client())
-    store._client_obj = counting
+    counting = CountingClient(store.db.client())
+    store.db.connected = counting
     assert store.delete([gone]) == [gone]
     assert not [f for f in counting.filters if "article_id" in f]  # ids from the recorded counts: no scan
     client = counting._client
@@ -104,7 +104,7 @@ def test_articles_written_before_their_chunk_count_was_recorded_are_deleted_and_
     from dataclasses import replace
 
     store = milvus(tmp_path)
-    client = store._client()
+    client = store.db.client()
     gone, changed = "002_946358d19c61b6c0", "001_c4b0eb294de749b6"
     for article_id in (gone, changed):  # their first text part as an older store wrote it: no "chunks"
         row = client.query("t_articles", ids=[f"{article_id}#0"], output_fields=["*"])[0]
@@ -153,11 +153,11 @@ def test_the_newest_date_is_kept_on_write_and_found_once_in_a_store_made_before(
     assert first is not None
     later = Article("later-1", "Later", "A later report.", published=date(2019, 5, 1))
     writer.upsert([later])
-    assert writer._read_meta("newest") == "2019-05-01"  # kept by the write, no search
+    assert writer.db.read_meta("newest") == "2019-05-01"  # kept by the write, no search
     writer.upsert([replace(later, published=date(2018, 1, 1))])  # the newest article redated earlier
-    assert writer._read_meta("newest") == max(first, date(2018, 1, 1)).isoformat()
-    writer._client().delete(writer._meta, ids=["newest"])  # as a store made before the key has none
+    assert writer.db.read_meta("newest") == max(first, date(2018, 1, 1)).isoformat()
+    writer.db.client().delete(writer.db.names.meta, ids=["newest"])  # as a store made before the key has none
     reader = MilvusStore(str(tmp_path / "milvus.db"), HashEmbedder(), ChunkerSettings(), prefix="t_")
     reader.load()
     assert reader.newest_published() == max(first, date(2018, 1, 1))  # searched for, then recorded
-    assert reader._read_meta("newest") == max(first, date(2018, 1, 1)).isoformat()
+    assert reader.db.read_meta("newest") == max(first, date(2018, 1, 1)).isoformat()

@@ -276,7 +276,7 @@ def test_released_collections_are_loaded_again_on_open(kind: str, tmp_path: Path
     from retrieval.milvus_store import MilvusStore
 
     assert isinstance(store, MilvusStore)
-    client = store._client()
+    client = store.db.client()
     for name in client.list_collections():
         client.release_collection(name)
     reopened = make_store(kind, tmp_path)
@@ -309,7 +309,7 @@ def test_an_approximate_milvus_index_finds_what_the_exact_one_finds(tmp_path: Pa
         store.upsert(load_articles([SEEDS]))
         store.load()
         stores.append(store)
-    index = stores[1]._client().describe_index(stores[1]._chunks, "dense")
+    index = stores[1].db.client().describe_index(stores[1].db.names.chunks, "dense")
     assert index["index_type"] == dense_index
     early = SearchFilters(published_before=date(2012, 12, 25))
     for query, filters in (("Lavrov chemical weapons", None), ("Assad Russia", early)):

@@ -57,7 +57,7 @@ def test_a_milvus_store_made_before_the_term_table_gets_one_when_opened(tmp_path
     writer = make_store("milvus", tmp_path)
     writer.upsert(load_articles([SEEDS]))
     before = _counts(writer.term_stats(), "lavrov", "brahimi", "weapons")
-    writer._client().drop_collection(writer._terms)  # type: ignore[attr-defined]  # as an older store has none
+    writer.db.client().drop_collection(writer.db.names.terms)  # type: ignore[attr-defined]  # as an older store has none
     reader = make_store("milvus", tmp_path)
     reader.load()
     assert _counts(reader.term_stats(), "lavrov", "brahimi", "weapons") == before

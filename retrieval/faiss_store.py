@@ -12,24 +12,20 @@ no-op, a changed one replaces its chunks, a deleted one disappears from every se
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
-import os
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from retrieval import index_store, segment, segment_merge
+from retrieval import generations, index_store, segment, segment_folders, segment_merge
 from retrieval.chunking import ChunkerSettings, chunk_article
 from retrieval.dense_index import DenseSettings
 from retrieval.documents import Article, Chunk, SearchFilters
 from retrieval.embedding import Embedder
-from retrieval.errors import IndexCorruptError, IndexMismatchError, IndexNotFoundError
 from retrieval.index_view import IndexSnapshot
 from retrieval.segment import Segment
 from retrieval.segment_merge import MergePolicy
@@ -37,8 +33,6 @@ from retrieval.store import Candidate, IngestReport, ProgressFactory, StoreCount
 from retrieval.term_stats import TermStats
 
 logger = logging.getLogger(__name__)
-FORMAT_VERSION = 2  # 2: segments; 1 (one folder per generation) is still read
-_READ_ATTEMPTS = 3  # a reader racing two writes may find a segment already removed: it reads again
 
 
 class FaissStore:
@@ -85,7 +79,7 @@ class FaissStore:
     def clear(self) -> None:
         with index_store.write_lock(self.path):
             index_store.remove_generations(self.path)
-            _remove_segments(self.path, keep=set())
+            segment_folders.remove_unused(self.path, keep=set())
         self._snapshot = None
 
     def article(self, article_id: str) -> Article | None:
@@ -134,7 +128,7 @@ class FaissStore:
             vectors = self._embed(pairs, progress)
             first = int(base.manifest.get("next_id", 0))
             rows = [(first + n, chunk, embedding_text(a, chunk)) for n, (a, chunk) in enumerate(pairs)]
-            added = segment.build(_PENDING, changed, frozenset(), rows, vectors, self._dense, self._embedder.dimension)
+            added = self._pending_segment(changed, frozenset(), rows, vectors)
             self._commit(base, [*base.segments, added], first + len(rows))
         self._merge_soon()
         return IngestReport(report.created, report.updated, report.unchanged, len(pairs))
@@ -147,8 +141,7 @@ class FaissStore:
             if not present:
                 self._snapshot = base
                 return present
-            empty = np.zeros((0, self._embedder.dimension), dtype=np.float32)
-            removal = segment.build(_PENDING, [], frozenset(present), [], empty, self._dense, self._embedder.dimension)
+            removal = self._pending_segment([], frozenset(present), [], None)
             self._commit(base, [*base.segments, removal], int(base.manifest.get("next_id", 0)))
         self._merge_soon()
         return present
@@ -173,7 +166,7 @@ class FaissStore:
             run = choose(snapshot)
             if run is None:
                 return False
-            staged = f"{_STAGED}{os.getpid()}-{uuid.uuid4().hex[:8]}"  # written before the lock is taken
+            staged = segment_folders.staged_name()  # written before the lock is taken
             merged = segment_merge.merged_segment(snapshot, run, staged, self._dense)
             segment.save(merged, self.path)
             try:
@@ -219,6 +212,18 @@ class FaissStore:
         except Exception:  # a background thread has nobody to raise to; the index is unchanged
             logger.exception("merging segments of %s failed; the index keeps its current segments", self.path)
 
+    def _pending_segment(
+        self,
+        articles: list[Article],
+        removed: frozenset[str],
+        rows: list[tuple[int, Chunk, str]],
+        vectors: np.ndarray | None,
+    ) -> Segment:
+        """A write's segment (no `vectors`: no chunks), named when it is committed."""
+        dimension = self._embedder.dimension
+        vectors = np.zeros((0, dimension), np.float32) if vectors is None else vectors
+        return segment.build(segment_folders.PENDING, articles, removed, rows, vectors, self._dense, dimension)
+
     def _embed(self, pairs: list[tuple[Article, Chunk]], progress: ProgressFactory | None) -> np.ndarray:
         texts = [embedding_text(article, chunk) for article, chunk in pairs]
         callback = progress(len(texts)) if progress else None
@@ -233,7 +238,7 @@ class FaissStore:
             if not part.name.startswith(segment.PREFIX):  # new, merged, or read from a format-1 folder
                 name = f"{segment.PREFIX}{number:06d}"
                 number += 1
-                staged = part.name.startswith(_STAGED)
+                staged = part.name.startswith(segment_folders.STAGED)
                 if staged:  # a merge wrote it already: the rename is the cheap part
                     index_store.rename_folder(self.path / part.name, self.path / name)
                 part = dataclasses.replace(part, name=name)
@@ -242,38 +247,17 @@ class FaissStore:
             named.append(part)
         snapshot = IndexSnapshot.compose(base.manifest, named, base, "")
         written = [part for part in named if part.name not in {s.name for s in base.segments}]
-        manifest = self._manifest(snapshot, next_id, number, _corpus_hash(base, snapshot, written))
+        corpus_hash = generations.corpus_hash(base, snapshot, written)
+        manifest = generations.build(self._settings(), snapshot, next_id, number, corpus_hash)
         folder = index_store.write_generation(
             self.path, lambda into: index_store.write_json(into / "manifest.json", manifest)
         )
-        _remove_segments(self.path, keep=set(manifest["segments"]) | set(base.manifest.get("segments", [])))
-        logger.info(
-            "index written: %s (%d articles, %d chunks, %d segments)",
-            folder,
-            len(snapshot.owner),
-            snapshot.chunk_count,
-            len(named),
+        segment_folders.remove_unused(
+            self.path, keep=set(manifest["segments"]) | set(base.manifest.get("segments", []))
         )
+        counts = (len(snapshot.owner), snapshot.chunk_count, len(named))
+        logger.info("index written: %s (%d articles, %d chunks, %d segments)", folder, *counts)
         self._snapshot = dataclasses.replace(snapshot, manifest=manifest, generation=folder.name)
-
-    def _manifest(self, snapshot: IndexSnapshot, next_id: int, next_segment: int, corpus_hash: str) -> dict[str, Any]:
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        previous = snapshot.manifest
-        return {
-            "format": FORMAT_VERSION,
-            "embedder": self._embedder.name,
-            "dimension": self._embedder.dimension,
-            "chunker": self._chunker.to_dict(),
-            "corpus_hash": corpus_hash,
-            "created_at": previous.get("created_at", now),
-            "updated_at": now,
-            "articles": len(snapshot.owner),
-            "chunks": snapshot.chunk_count,
-            "next_id": next_id,
-            "next_segment": next_segment,
-            "segments": [s.name for s in snapshot.segments],
-            "dense": snapshot.segments[0].layout.to_dict() if snapshot.segments else {},  # the base's
-        }
 
     def _read_or_empty(self) -> IndexSnapshot:
         """The current generation (the one in memory when it is still current: under the write lock
@@ -286,108 +270,12 @@ class FaissStore:
         return self.snapshot
 
     def _read(self) -> IndexSnapshot:
-        for attempt in range(_READ_ATTEMPTS):
-            folder = index_store.current_generation(self.path)
-            if folder is None:
-                raise IndexNotFoundError(
-                    f"no index at {self.path}; build one with `citewire ingest PATH...` (e.g. `citewire ingest seeds/`)"
-                )
-            try:
-                return self._read_generation(folder)
-            except (IndexCorruptError, FileNotFoundError):
-                if attempt + 1 == _READ_ATTEMPTS or index_store.current_generation(self.path) == folder:
-                    raise  # not a race with a writer: the index is damaged
-                logger.info("generation %s was replaced while being read; reading the new one", folder.name)
-        raise AssertionError("unreachable")
+        return generations.read_current(self.path, self._settings(), self._snapshot)
 
-    def _read_generation(self, folder: Path) -> IndexSnapshot:
-        manifest = index_store.read_json(folder / "manifest.json")
-        self._check_manifest(manifest)
-        loaded = {s.name: s for s in self._snapshot.segments} if self._snapshot is not None else {}
-        if "segments" in manifest:
-            parts = [loaded.get(name) or segment.load(self.path, name) for name in manifest["segments"]]
-        else:
-            parts = [loaded.get(folder.name) or segment.load_single_folder(folder, manifest)]
-        return IndexSnapshot.compose(manifest, parts, self._snapshot, folder.name)
-
-    def _check_manifest(self, manifest: dict[str, Any]) -> None:
-        expected = {
+    def _settings(self) -> dict[str, Any]:
+        """What the manifest records of the settings the index is built with, and checks on open."""
+        return {
             "embedder": self._embedder.name,
             "dimension": self._embedder.dimension,
             "chunker": self._chunker.to_dict(),
         }
-        wrong = {key: (manifest.get(key), value) for key, value in expected.items() if manifest.get(key) != value}
-        if manifest.get("format") not in (1, FORMAT_VERSION):
-            wrong["format"] = (manifest.get("format"), FORMAT_VERSION)
-        if wrong:
-            details = "; ".join(
-                f"{key}: index has {have!r}, settings want {want!r}" for key, (have, want) in wrong.items()
-            )
-            raise IndexMismatchError(
-                f"the index at {self.path} was built with other settings ({details}). "
-                "Rebuild it with `citewire ingest --rebuild PATH...`, or change the CITEWIRE_* settings back."
-            )
-
-
-_PENDING = "pending"  # the name of a segment not yet written; _commit names it
-_STAGED = "merge-"  # a merged segment written before its commit: merge-<pid>-<random>
-_TRASH = "trash-"  # a folder being deleted
-_HASH_SPACE = 2**256
-
-
-def _corpus_hash(base: IndexSnapshot, snapshot: IndexSnapshot, written: list[Segment]) -> str:
-    """A digest of the stored (article id, content hash) pairs, independent of order: the sum of
-    their sha256 values modulo 2^256, so a write updates it from the articles it changes. A merge
-    changes no article and keeps it; an index of format 1 (another digest) gets it computed whole."""
-    previous = base.manifest.get("corpus_hash")
-    if base.manifest.get("format") != FORMAT_VERSION or previous is None:
-        return f"{sum(_pair_hash(a, h) for a, h in snapshot.hashes.items()) % _HASH_SPACE:064x}"
-    total = int(previous, 16)
-    if any(part.name.startswith(segment.PREFIX) and part not in snapshot.segments for part in base.segments):
-        return previous  # a merge: the same articles in fewer segments
-    for part in written:
-        for article_id in {*part.removed, *part.articles}:
-            if article_id in base.owner:
-                total -= _pair_hash(article_id, base.hashes[article_id])
-        total += sum(_pair_hash(aid, digest) for aid, digest in part.hashes.items())
-    return f"{total % _HASH_SPACE:064x}"
-
-
-def _pair_hash(article_id: str, digest: str) -> int:
-    return int(hashlib.sha256(f"{article_id}:{digest}".encode()).hexdigest(), 16)
-
-
-def _remove_segments(index_dir: Path, keep: set[str]) -> None:
-    """Segment folders no kept generation names (debris of a killed write, or merged away), and
-    merges staged by a process that no longer runs (killed before its commit). They are renamed
-    aside at once and deleted in a background thread: a merged-away base can be gigabytes, and
-    the write that drops it should not wait for that."""
-    if not index_dir.is_dir():
-        return
-    doomed = []
-    for child in index_dir.iterdir():
-        unused = child.name.startswith(segment.PREFIX) and child.name not in keep
-        orphaned = child.name.startswith(_STAGED) and not _running(child.name[len(_STAGED) :].split("-")[0])
-        if child.is_dir() and (unused or orphaned):
-            trash = index_dir / f"{_TRASH}{uuid.uuid4().hex}"
-            index_store.rename_folder(child, trash)
-            doomed.append(trash)
-        elif child.is_dir() and child.name.startswith(_TRASH):
-            doomed.append(child)  # left by a process stopped while deleting it
-    if doomed:
-        threading.Thread(target=_remove_all, args=(doomed,), name="citewire-remove", daemon=True).start()
-
-
-def _remove_all(folders: list[Path]) -> None:
-    for folder in folders:
-        index_store.remove_folder(folder)
-
-
-def _running(pid: str) -> bool:
-    try:
-        os.kill(int(pid), 0)
-    except (ValueError, ProcessLookupError):
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return True

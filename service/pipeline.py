@@ -27,14 +27,14 @@ from retrieval.retriever import Retriever
 from retrieval.store import IngestReport, ProgressFactory
 from service.answer.conversation import Turn, check_history
 from service.answer.factcheck import ClaimCheck, check_claim
-from service.answer.grounding import GroundingChecker
 from service.answer.outcome import DECLINE_TEXT, Outcome, ms_since
-from service.answer.paraphrase import ModelJudge
 from service.answer.path import AnswerPath, Asked, PathSettings
 from service.answer.questions import CheckedQuestion, after_archive, normalise_question, read_question
 from service.answer.reading import ModelReader
 from service.answer.result import Answer, ShownPassage, shown_passages
-from service.answer.syntax import SyntaxParser
+from service.claims.grounding import GroundingChecker
+from service.claims.paraphrase import ModelJudge
+from service.claims.syntax import SyntaxParser
 from service.errors import InvalidRequestError, ModelUnavailableError
 from service.generators.base import Generator, StopCheck
 from service.settings import PipelineSettings, Settings

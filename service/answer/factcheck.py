@@ -20,9 +20,9 @@ from retrieval.documents import Passage
 from retrieval.sentences import split_sentences
 from retrieval.term_stats import TermStats
 from service.answer.citations import make_citation
-from service.answer.grounding import GroundingChecker
 from service.answer.result import Citation, ShownPassage, shown_passages
-from service.answer.verdicts import Judgement, Verdict
+from service.claims.grounding import GroundingChecker
+from service.claims.verdicts import Judgement, Verdict
 
 
 @pydantic_dataclass(frozen=True)

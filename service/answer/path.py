@@ -18,13 +18,13 @@ from service.answer.citations import attach_citations
 from service.answer.composition import AnswerSentence, direct_answer, metadata_answer, tentative_answer
 from service.answer.decline import decide
 from service.answer.evidence import EvidenceScorer, EvidenceSentence, top_score
-from service.answer.grounding import GroundingChecker
 from service.answer.outcome import Outcome
 from service.answer.proof import Proof, prove, settled_draft
 from service.answer.questions import QuestionKind
 from service.answer.reading import ModelReader
 from service.answer.result import Answer, Status
 from service.answer.writing import Draft, read_draft
+from service.claims.grounding import GroundingChecker
 from service.generators.base import StopCheck
 
 SentenceCallback = Callable[[str], None]

@@ -22,17 +22,17 @@ from dataclasses import dataclass, replace
 from retrieval.documents import Chunk, Passage
 from retrieval.term_stats import TermStats
 from service.answer.evidence import EvidenceSentence
-from service.answer.grounding import GroundingChecker, settles_yes_no
 from service.answer.instructions import is_instruction
-from service.answer.lexicon import number_key
 from service.answer.questions import QuestionKind, as_statement
-from service.answer.structure import SentenceFacts
-from service.answer.synonyms import ENTAILED_BY, canonical
-from service.answer.syntax import Parsed, Token
-from service.answer.verdicts import Judgement
-from service.answer.windows import Window
-from service.answer.word_keys import is_name, token_keys
 from service.answer.writing import Draft, WrittenSentence
+from service.claims.grounding import GroundingChecker, settles_yes_no
+from service.claims.lexicon import number_key
+from service.claims.structure import SentenceFacts
+from service.claims.synonyms import ENTAILED_BY, canonical
+from service.claims.syntax import Parsed, Token
+from service.claims.verdicts import Judgement
+from service.claims.windows import Window
+from service.claims.word_keys import is_name, token_keys
 
 _NEARBY_SENTENCES = 600  # characters: two cited sentences this close in one article are judged as one span
 _DATE_WORDS = re.compile(

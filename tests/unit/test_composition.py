@@ -17,9 +17,9 @@ from service.answer.composition import (
 from service.answer.evidence import EvidenceSentence
 from service.answer.proof import Proof
 from service.answer.questions import read_question
-from service.answer.verdicts import Judgement
-from service.answer.windows import Window
 from service.answer.writing import WrittenSentence
+from service.claims.verdicts import Judgement
+from service.claims.windows import Window
 
 
 def _evidence(article_id: str, source: str | None, published: date | None, text: str, score: float) -> EvidenceSentence:

@@ -10,9 +10,9 @@ import pytest
 from retrieval.chunking import ChunkerSettings, chunk_article
 from retrieval.documents import Article, Passage
 from service.answer.factcheck import check_claim
-from service.answer.grounding import GroundingChecker
-from service.answer.syntax import SyntaxParser
-from service.answer.verdicts import Judgement
+from service.claims.grounding import GroundingChecker
+from service.claims.syntax import SyntaxParser
+from service.claims.verdicts import Judgement
 
 TEXT = (
     "The Harbour Council approved a new ferry link between Portsmouth and Cherbourg on Monday, mayor Ann Lee said. "
@@ -173,7 +173,7 @@ def test_names_times_figures_and_list_items_never_reach_the_judge(passages, clai
 def test_a_yes_no_question_is_settled_only_by_a_quote_that_states_or_negates_it(
     checker, passages, question, sentence, expected
 ) -> None:
-    from service.answer.grounding import settles_yes_no
+    from service.claims.grounding import settles_yes_no
 
     assert settles_yes_no(_judged_as_quote(checker, passages, question, sentence)) == expected
 

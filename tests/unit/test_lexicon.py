@@ -7,9 +7,9 @@ import math
 
 import pytest
 
-from service.answer.lexicon import number_key
-from service.answer.paraphrase import yes_probability
-from service.answer.synonyms import OPPOSITES, SYNONYM_GROUPS, canonical
+from service.claims.lexicon import number_key
+from service.claims.paraphrase import yes_probability
+from service.claims.synonyms import OPPOSITES, SYNONYM_GROUPS, canonical
 from service.generators.base import GenerationResult, TokenChoice
 
 

@@ -8,8 +8,8 @@ import pytest
 from service.answer.instructions import is_instruction
 from service.answer.proof import answers_question
 from service.answer.questions import read_question
-from service.answer.syntax import SyntaxParser
 from service.answer.writing import answer_grammar, parse_draft
+from service.claims.syntax import SyntaxParser
 from service.generators.base import GenerationResult, TokenChoice
 
 SHOWN = ["one", "two", "three", "four"]  # stand-ins: parse_draft only indexes them

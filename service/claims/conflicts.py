@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.answer.claim_words import Item
-from service.answer.clauses import attached_nouns, clause_of, governors, is_negated
-from service.answer.predicates import predicates
-from service.answer.structure import SentenceFacts
-from service.answer.synonyms import ENTAILED_BY, OPPOSITES
-from service.answer.syntax import Parsed
-from service.answer.word_keys import token_keys
+from service.claims.claim_words import Item
+from service.claims.clauses import attached_nouns, clause_of, governors, is_negated
+from service.claims.predicates import predicates
+from service.claims.structure import SentenceFacts
+from service.claims.synonyms import ENTAILED_BY, OPPOSITES
+from service.claims.syntax import Parsed
+from service.claims.word_keys import token_keys
 
 
 @dataclass

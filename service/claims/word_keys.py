@@ -8,7 +8,7 @@ parts ("north korea", "kristine tompkins").
 
 from __future__ import annotations
 
-from service.answer.lexicon import (
+from service.claims.lexicon import (
     CHECKED_FUNCTION_WORDS,
     FREE_WORDS,
     FUNCTION_POS,
@@ -18,8 +18,8 @@ from service.answer.lexicon import (
     is_approximator,
     number_key,
 )
-from service.answer.synonyms import MULTIWORD_ALIASES, canonical
-from service.answer.syntax import Parsed, Token
+from service.claims.synonyms import MULTIWORD_ALIASES, canonical
+from service.claims.syntax import Parsed, Token
 
 NAME_ENTITIES = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"})
 # a capitalised word the tagger calls a common noun but names a place or person ("in Homs", NOUN in

@@ -27,15 +27,15 @@ from dataclasses import replace
 from retrieval.documents import Article, Chunk, Passage
 from retrieval.term_stats import TermStats
 from retrieval.terms import terms
-from service.answer.claim_words import Item, claim_items
-from service.answer.conflicts import Claim, conflicts_of, role_class, speaker_antecedents, split_statement
-from service.answer.paraphrase import ParaphraseJudge
-from service.answer.structure import SentenceFacts
-from service.answer.synonyms import ENTAILED_BY, canonical
-from service.answer.syntax import SyntaxParser
-from service.answer.verdicts import Judgement, Verdict, is_rewordable, verdict_of
-from service.answer.windows import ArticleContext, ArticleContexts, Window, windows_of
-from service.answer.word_keys import token_keys
+from service.claims.claim_words import Item, claim_items
+from service.claims.conflicts import Claim, conflicts_of, role_class, speaker_antecedents, split_statement
+from service.claims.paraphrase import ParaphraseJudge
+from service.claims.structure import SentenceFacts
+from service.claims.synonyms import ENTAILED_BY, canonical
+from service.claims.syntax import SyntaxParser
+from service.claims.verdicts import Judgement, Verdict, is_rewordable, verdict_of
+from service.claims.windows import ArticleContext, ArticleContexts, Window, windows_of
+from service.claims.word_keys import token_keys
 
 # words a yes/no question carries that its negated answer drops ("did they ever" / "they never")
 _QUESTION_ONLY_WORDS = frozenset({"ever", "any", "anything", "anyone", "already", "yet", "really", "actually"})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from service.answer.lexicon import number_key
+from service.claims.lexicon import number_key
 
 _MONTHS = {
     "jan": "january",

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from retrieval.dates import long_form
 from retrieval.documents import Article, Passage
 from retrieval.sentences import split_sentences
-from service.answer.claim_words import descriptors_of
-from service.answer.structure import SentenceFacts
-from service.answer.synonyms import canonical
-from service.answer.syntax import Parsed, SyntaxParser
-from service.answer.word_keys import token_keys
+from service.claims.claim_words import descriptors_of
+from service.claims.structure import SentenceFacts
+from service.claims.synonyms import canonical
+from service.claims.syntax import Parsed, SyntaxParser
+from service.claims.word_keys import token_keys
 
 _CONTEXT_SENTENCES = 3  # sentences before a window where "he" or "the minister" may be named
 
@@ -108,7 +108,7 @@ class ArticleContexts:
         return context.keys
 
     def descriptors(self, context: ArticleContext, name: object) -> set[str]:
-        from service.answer.syntax import Token
+        from service.claims.syntax import Token
 
         assert isinstance(name, Token)
         text = context.article.text

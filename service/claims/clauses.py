@@ -9,9 +9,9 @@
 
 from __future__ import annotations
 
-from service.answer.lexicon import NEGATORS, NON_ASSERTING, NON_ASSERTING_MARKERS
-from service.answer.synonyms import canonical
-from service.answer.syntax import Parsed, Token
+from service.claims.lexicon import NEGATORS, NON_ASSERTING, NON_ASSERTING_MARKERS
+from service.claims.synonyms import canonical
+from service.claims.syntax import Parsed, Token
 
 _CLAUSE_DEPS = frozenset({"ROOT", "ccomp", "xcomp", "advcl", "relcl", "acl", "parataxis", "csubj", "pcomp"})
 _CLAUSE_BOUNDARIES = frozenset({"ccomp", "advcl", "relcl", "acl", "parataxis", "csubj"})

@@ -8,8 +8,8 @@ Y"); `arguments` reads one verb's, passives turned around; `argument_keys` the k
 
 from __future__ import annotations
 
-from service.answer.syntax import Parsed, Token
-from service.answer.word_keys import name_key
+from service.claims.syntax import Parsed, Token
+from service.claims.word_keys import name_key
 
 _ACTOR_DEPS = frozenset({"nsubj", "csubj"})
 _PATIENT_DEPS = frozenset({"dobj", "nsubjpass", "dative"})

@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from service.answer.claim_words import Item
-from service.answer.conflicts import Claim
-from service.answer.lexicon import CHECKED_FUNCTION_WORDS, TIME_WORDS
-from service.answer.syntax import Parsed
-from service.answer.windows import Window
+from service.claims.claim_words import Item
+from service.claims.conflicts import Claim
+from service.claims.lexicon import CHECKED_FUNCTION_WORDS, TIME_WORDS
+from service.claims.syntax import Parsed
+from service.claims.windows import Window
 
 Verdict = Literal["supported", "contradicted", "not_found"]
 _CONTRADICTING = ("polarity", "roles", "direction", "place", "figure", "speaker")

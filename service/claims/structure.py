@@ -19,11 +19,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from service.answer.clauses import attached_nouns, governors, is_negated
-from service.answer.lexicon import REPORTING, is_magnitude, number_key
-from service.answer.predicates import argument_keys, predicates
-from service.answer.syntax import Parsed, Token
-from service.answer.word_keys import full_names, is_name, name_key, token_keys
+from service.claims.clauses import attached_nouns, governors, is_negated
+from service.claims.lexicon import REPORTING, is_magnitude, number_key
+from service.claims.predicates import argument_keys, predicates
+from service.claims.syntax import Parsed, Token
+from service.claims.word_keys import full_names, is_name, name_key, token_keys
 
 _PRONOUNS = frozenset({"he", "she", "him", "his", "her", "they", "them", "their", "it", "its", "who"})
 _DIRECTIONS = {"from": "from", "to": "to", "into": "to", "toward": "to", "towards": "to", "out": "from"}

@@ -26,13 +26,12 @@ from service.answer.instructions import is_instruction
 from service.answer.questions import QuestionKind, as_statement
 from service.answer.writing import Draft, WrittenSentence
 from service.claims.grounding import GroundingChecker, settles_yes_no
-from service.claims.lexicon import number_key
 from service.claims.structure import SentenceFacts
-from service.claims.synonyms import ENTAILED_BY, canonical
 from service.claims.syntax import Parsed, Token
 from service.claims.verdicts import Judgement
 from service.claims.windows import Window
 from service.claims.word_keys import is_name, token_keys
+from service.claims.words import ENTAILED_BY, canonical, number_key
 
 _NEARBY_SENTENCES = 600  # characters: two cited sentences this close in one article are judged as one span
 _DATE_WORDS = re.compile(

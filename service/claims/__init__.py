@@ -3,8 +3,8 @@ neither. One implementation serves `citewire verify`, the proof of every answer 
 yes/no verdict.
 
 `syntax` parses sentences (spaCy); `word_keys`, `claim_words`, `clauses`, `predicates` and
-`structure` read what a sentence states; `lexicon` and `synonyms` hold the word tables (which words
-are free, equivalent or opposite); `windows` cuts an article's quote windows; `conflicts` finds
-where a window disagrees with a claim; `paraphrase` asks the model about a reworded claim;
+`structure` read what a sentence states; `words` (over the data file `words.toml`) holds the word
+tables (which words are free, checked, equivalent or opposite); `windows` cuts an article's quote
+windows; `conflicts` finds where a window disagrees with a claim; `paraphrase` asks the model about a reworded claim;
 `verdicts` rules; `grounding` is the checker the rest of the service calls.
 """

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.claims.lexicon import number_key
 from service.claims.syntax import Parsed
 from service.claims.word_keys import is_name, token_keys
+from service.claims.words import number_key
 
 _DESCRIPTOR_DEPS = frozenset({"compound", "amod", "nmod", "appos", "poss", "prep", "pobj", "npadvmod"})
 

@@ -9,9 +9,8 @@
 
 from __future__ import annotations
 
-from service.claims.lexicon import NEGATORS, NON_ASSERTING, NON_ASSERTING_MARKERS
-from service.claims.synonyms import canonical
 from service.claims.syntax import Parsed, Token
+from service.claims.words import NEGATORS, NON_ASSERTING, NON_ASSERTING_MARKERS, canonical
 
 _CLAUSE_DEPS = frozenset({"ROOT", "ccomp", "xcomp", "advcl", "relcl", "acl", "parataxis", "csubj", "pcomp"})
 _CLAUSE_BOUNDARIES = frozenset({"ccomp", "advcl", "relcl", "acl", "parataxis", "csubj"})

@@ -11,9 +11,9 @@ from service.claims.claim_words import Item
 from service.claims.clauses import attached_nouns, clause_of, governors, is_negated
 from service.claims.predicates import predicates
 from service.claims.structure import SentenceFacts
-from service.claims.synonyms import ENTAILED_BY, OPPOSITES
 from service.claims.syntax import Parsed
 from service.claims.word_keys import token_keys
+from service.claims.words import ENTAILED_BY, OPPOSITES
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 A quote window is one sentence of a retrieved passage, or two adjacent ones. A window SUPPORTS a
 claim when everything the claim asserts is in it:
-1. every name, number, date and content word of the claim (compared by `synonyms.canonical`, i.e.
+1. every name, number, date and content word of the claim (compared by `words.canonical`, i.e.
    after normalising inflection) is found in the window, or in the article's metadata (publisher,
    author, date), or in the question the claim restates (only words that the article uses, and never
    a verb: the relation itself must be in the window, or ruled a rewording by the paraphrase judge);
@@ -31,11 +31,11 @@ from service.claims.claim_words import Item, claim_items
 from service.claims.conflicts import Claim, conflicts_of, role_class, speaker_antecedents, split_statement
 from service.claims.paraphrase import ParaphraseJudge
 from service.claims.structure import SentenceFacts
-from service.claims.synonyms import ENTAILED_BY, canonical
 from service.claims.syntax import SyntaxParser
 from service.claims.verdicts import Judgement, Verdict, is_rewordable, verdict_of
 from service.claims.windows import ArticleContext, ArticleContexts, Window, windows_of
 from service.claims.word_keys import token_keys
+from service.claims.words import ENTAILED_BY, canonical
 
 # words a yes/no question carries that its negated answer drops ("did they ever" / "they never")
 _QUESTION_ONLY_WORDS = frozenset({"ever", "any", "anything", "anyone", "already", "yet", "really", "actually"})

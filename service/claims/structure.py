@@ -1,7 +1,7 @@
 """What a parsed sentence asserts, reduced to comparable sets: the facts the claim checker compares.
 
 `SentenceFacts.of(parsed)` reads, once per sentence:
-- `keys`: the canonical keys of every word (see word_keys.token_keys, synonyms.canonical);
+- `keys`: the canonical keys of every word (see word_keys.token_keys, words.canonical);
 - `polarity`: for each key, whether each occurrence is negated ("never talked", "no possibility");
 - `governors`: for each key, the non-asserting verbs and conditional markers above each occurrence;
 - `roles`: for each verb key, who acts and who is acted upon, per occurrence;
@@ -20,10 +20,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from service.claims.clauses import attached_nouns, governors, is_negated
-from service.claims.lexicon import REPORTING, is_magnitude, number_key
 from service.claims.predicates import argument_keys, predicates
 from service.claims.syntax import Parsed, Token
 from service.claims.word_keys import full_names, is_name, name_key, token_keys
+from service.claims.words import REPORTING, is_magnitude, number_key
 
 _PRONOUNS = frozenset({"he", "she", "him", "his", "her", "they", "them", "their", "it", "its", "who"})
 _DIRECTIONS = {"from": "from", "to": "to", "into": "to", "toward": "to", "towards": "to", "out": "from"}

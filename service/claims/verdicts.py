@@ -15,9 +15,9 @@ from typing import Literal
 
 from service.claims.claim_words import Item
 from service.claims.conflicts import Claim
-from service.claims.lexicon import CHECKED_FUNCTION_WORDS, TIME_WORDS
 from service.claims.syntax import Parsed
 from service.claims.windows import Window
+from service.claims.words import CHECKED_FUNCTION_WORDS, TIME_WORDS
 
 Verdict = Literal["supported", "contradicted", "not_found"]
 _CONTRADICTING = ("polarity", "roles", "direction", "place", "figure", "speaker")

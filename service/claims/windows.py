@@ -19,9 +19,9 @@ from retrieval.documents import Article, Passage
 from retrieval.sentences import split_sentences
 from service.claims.claim_words import descriptors_of
 from service.claims.structure import SentenceFacts
-from service.claims.synonyms import canonical
 from service.claims.syntax import Parsed, SyntaxParser
 from service.claims.word_keys import token_keys
+from service.claims.words import canonical
 
 _CONTEXT_SENTENCES = 3  # sentences before a window where "he" or "the minister" may be named
 

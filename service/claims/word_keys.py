@@ -1,25 +1,26 @@
 """Each word's comparison key, and a name's key as the whole name: what claim and quote are compared by.
 
-`token_keys(parsed)` gives every token its key (see synonyms.canonical), or None for a free word
-(lexicon.py: function words, reporting and light verbs, approximators, negations); a multi-word
+`token_keys(parsed)` gives every token its key (see words.canonical), or None for a free word
+(words.toml: function words, reporting and light verbs, approximators, negations); a multi-word
 alias ("United States") gives its key to its first token. `full_names` and `name_key` join a name's
 parts ("north korea", "kristine tompkins").
 """
 
 from __future__ import annotations
 
-from service.claims.lexicon import (
+from service.claims.syntax import Parsed, Token
+from service.claims.words import (
     CHECKED_FUNCTION_WORDS,
     FREE_WORDS,
     FUNCTION_POS,
+    MULTIWORD_ALIASES,
     NEGATORS,
     REPORTING,
+    canonical,
     comparator,
     is_approximator,
     number_key,
 )
-from service.claims.synonyms import MULTIWORD_ALIASES, canonical
-from service.claims.syntax import Parsed, Token
 
 NAME_ENTITIES = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"})
 # a capitalised word the tagger calls a common noun but names a place or person ("in Homs", NOUN in

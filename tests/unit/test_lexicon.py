@@ -7,9 +7,8 @@ import math
 
 import pytest
 
-from service.claims.lexicon import number_key
 from service.claims.paraphrase import yes_probability
-from service.claims.synonyms import OPPOSITES, SYNONYM_GROUPS, canonical
+from service.claims.words import OPPOSITES, SYNONYM_GROUPS, canonical, number_key
 from service.generators.base import GenerationResult, TokenChoice
 
 

@@ -22,7 +22,7 @@ serve: install                           ## build the seed index if missing, the
 	CITEWIRE_SEEDS_DIR=$${CITEWIRE_SEEDS_DIR-seeds} $(BIN)/citewire serve
 
 test: install-dev                        ## lint, type-check and the whole test suite (slow tests included)
-	$(BIN)/ruff check retrieval service eval prompts bench cli tests
+	$(BIN)/ruff check retrieval service eval prompts harness bench cli tests
 	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -30,7 +30,7 @@ test-fast: install-dev                   ## unit tests only
 	$(BIN)/python -m pytest -m "not slow and not integration" $(PYTEST_ARGS)
 
 lint: install-dev
-	$(BIN)/ruff check retrieval service eval prompts bench cli tests
+	$(BIN)/ruff check retrieval service eval prompts harness bench cli tests
 	$(BIN)/mypy
 
 eval: install                            ## the seed set's test split, default model, fresh: runs/eval-seeds/report.html

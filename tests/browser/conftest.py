@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from harness.loopback import ThreadedServer
 from service.http.app import create_app
-from service.http.loopback import ThreadedServer
 from service.pipeline import Pipeline
 from service.settings import Settings
 from tests.conftest import ROOT

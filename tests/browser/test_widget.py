@@ -12,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Dialog, Page, expect
 
-from service.http.loopback import free_port
+from harness.loopback import free_port
 from tests.browser.conftest import screenshot
 from tests.conftest import eventually
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from service.http.loopback import ServeProcess
+from harness.loopback import ServeProcess
 from tests.browser.conftest import screenshot
 from tests.conftest import ROOT, SEEDS
 

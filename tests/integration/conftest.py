@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.loopback import ThreadedServer
 from retrieval.embedding import Embedder, make_embedder
 from service.http.app import create_app
-from service.http.loopback import ThreadedServer
 from service.pipeline import Pipeline
 from service.settings import Settings
 from tests.conftest import SEEDS

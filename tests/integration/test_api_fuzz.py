@@ -14,8 +14,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Err
 
+from harness.loopback import ThreadedServer
 from service.http.app import create_app
-from service.http.loopback import ThreadedServer
 from service.pipeline import Pipeline
 from service.settings import Settings
 from tests.conftest import SEEDS

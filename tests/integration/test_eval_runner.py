@@ -17,10 +17,10 @@ from eval.eval_pipeline import open_corpus_pipeline
 from eval.predictions import answer_record
 from eval.runner import RunError, RunRequest, run
 from eval.targets import HttpTarget, PipelineTarget
+from harness.loopback import ThreadedServer
 from service.answer.factcheck import ClaimCheck
 from service.answer.result import Answer, to_json
 from service.http.app import create_app
-from service.http.loopback import ThreadedServer
 from service.settings import Settings
 from tests.conftest import SEEDS
 from tests.fakes import HashEmbedder, ScriptedGenerator

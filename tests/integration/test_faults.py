@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench.faults import run
-from service.http.loopback import NGINX
+from harness.loopback import NGINX
 from tests.conftest import require
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

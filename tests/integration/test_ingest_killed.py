@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from service.http.loopback import MilvusLiteServer
+from harness.loopback import MilvusLiteServer
 from tests.conftest import ROOT, require
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

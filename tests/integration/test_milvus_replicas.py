@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.http.loopback import MilvusLiteServer, ServeProcess, milvus_replica
+from harness.loopback import MilvusLiteServer, ServeProcess, milvus_replica
 from tests.conftest import ROOT, WATER, WATER_Q, require
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

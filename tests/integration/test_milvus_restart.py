@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.http.loopback import MilvusLiteServer, milvus_replica
+from harness.loopback import MilvusLiteServer, milvus_replica
 from tests.conftest import ROOT, WATER, WATER_Q, eventually, require
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -12,7 +12,7 @@ import pytest
 from openai.types.responses import ResponseCompletedEvent, ResponseOutputMessage, ResponseOutputText
 from openai.types.responses.response_output_text import AnnotationURLCitation
 
-from service.http.loopback import ServeProcess
+from harness.loopback import ServeProcess
 from tests.conftest import ROOT, SEEDS, WATER, WATER_Q
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.http.loopback import MilvusLiteServer, ServeProcess, milvus_replica, wait_ready
+from harness.loopback import MilvusLiteServer, ServeProcess, milvus_replica, wait_ready
 from tests.conftest import ROOT, eventually, require
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

@@ -1,6 +1,7 @@
 """The house's one-way arrows, read from every import statement (also those inside functions):
 
     retrieval  <-  prompts  <-  service  <-  eval  <-  bench, cli        (tests may import anything)
+    harness  <-  bench                  (the loopback servers: imports nothing of the project)
 
 and inside service: errors, settings  <-  generators, model_files  <-  claims  <-  answer  <-
 pipeline, web  <-  http. FastAPI and Starlette are imported only by the HTTP layer (service/http/). No two modules
@@ -15,7 +16,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-PACKAGES = {"retrieval": 0, "prompts": 1, "service": 2, "eval": 3, "bench": 4, "cli": 4}
+PACKAGES = {"retrieval": 0, "prompts": 1, "service": 2, "eval": 3, "harness": 3, "bench": 4, "cli": 4}
 SERVICE_ROOMS = {
     "errors": 0,
     "settings": 0,
@@ -49,7 +50,13 @@ def upward_imports(root: Path) -> list[str]:
             here = path.relative_to(root)
             for line, module in imports_of(path):
                 top, *rest = module.split(".")
-                if top == "tests" or PACKAGES.get(top, -1) > rank or _service_upward(here, top, rest):
+                harness_imports = package == "harness" and top in PACKAGES
+                if (
+                    top == "tests"
+                    or PACKAGES.get(top, -1) > rank
+                    or _service_upward(here, top, rest)
+                    or harness_imports
+                ):
                     wrong.append(f"{here}:{line} -> {module}")
                 if top in WEB_FRAMEWORKS and here.parts[:2] != ("service", "http"):
                     wrong.append(f"{here}:{line} -> {module} (web framework outside service/http)")
@@ -165,6 +172,8 @@ def test_every_top_level_module_of_service_has_a_room() -> None:
         ("retrieval/x.py", "from service.pipeline import Pipeline\n", "retrieval -> service"),
         ("service/x.py", "def f():\n    from eval.cli import eval_command\n", "an import inside a function"),
         ("bench/x.py", "from tests.fakes import FakeGenerator\n", "nothing imports tests"),
+        ("service/x.py", "from harness.loopback import free_port\n", "service -> harness"),
+        ("harness/x.py", "from retrieval.store import fuse\n", "harness imports nothing of the project"),
         ("service/answer/x.py", "from service.http.jobs import AnswerJobs\n", "answer -> http"),
         ("service/claims/x.py", "from service.answer.result import Answer\n", "claims -> answer"),
         ("service/pipeline.py", "from fastapi import Request\n", "FastAPI outside the HTTP layer"),

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from harness.loopback import MilvusLiteServer, free_port
 from retrieval.bulk_ingest import InvalidInputError, ingest_batches, ingest_paths
 from retrieval.chunking import ChunkerSettings, chunk_article
 from retrieval.documents import Article, SearchFilters
@@ -22,7 +23,6 @@ from retrieval.faiss_store import FaissStore
 from retrieval.loaders import load_articles
 from retrieval.retriever import Retriever
 from retrieval.store import ArticleStore
-from service.http.loopback import MilvusLiteServer, free_port
 from tests.conftest import SEEDS, eventually, require
 from tests.fakes import HashEmbedder
 

@@ -30,7 +30,7 @@ def mcp_command(settings: Settings) -> None:
     A missing index is built from the seeds first; the model loads up front when the default
     mode is 'llm'. For the same tools over HTTP, `citewire serve` answers at /mcp."""
     from service.errors import ModelUnavailableError
-    from service.http.mcp_tools import McpBackend, build_mcp_server, direct_asker
+    from service.mcp.tools import McpBackend, build_mcp_server, direct_asker
 
     with user_errors(), _stdout_to_stderr():
         pipeline = load_pipeline(settings)

@@ -20,9 +20,9 @@ from service.answer.result import Answer
 from service.errors import AuthError, NotReadyError
 from service.http.error_mapping import http_error
 from service.http.jobs import AskParams
-from service.http.mcp_tools import McpBackend, build_mcp_server
 from service.http.routes.deps import authorize
 from service.http.state import ServiceState
+from service.mcp.tools import McpBackend, build_mcp_server
 
 MCP_PATH = "/mcp"
 

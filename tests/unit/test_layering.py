@@ -4,7 +4,7 @@
     harness  <-  bench                  (the loopback servers: imports nothing of the project)
 
 and inside service: errors, settings  <-  generators, model_files  <-  claims  <-  answer  <-
-pipeline, web  <-  http. FastAPI and Starlette are imported only by the HTTP layer (service/http/). No two modules
+pipeline, web  <-  http, mcp. FastAPI and Starlette are imported only by the HTTP layer (service/http/). No two modules
 import each other, directly or round a longer circle (lazy imports inside functions included)."""
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ SERVICE_ROOMS = {
     "answer": 3,
     "pipeline": 4,
     "web": 4,
+    "mcp": 5,  # the MCP tools answer through the HTTP layer's queue; the HTTP layer mounts them at /mcp
     "http": 5,
 }
 WEB_FRAMEWORKS = ("fastapi", "starlette")

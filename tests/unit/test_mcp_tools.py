@@ -11,7 +11,7 @@ from mcp.types import CallToolResult, TextContent
 from service.answer.result import Answer
 from service.errors import NotReadyError
 from service.http.jobs import AskParams
-from service.http.mcp_tools import McpBackend, build_mcp_server, direct_asker
+from service.mcp.tools import McpBackend, build_mcp_server, direct_asker
 from tests.conftest import run_async
 
 LAVROV_ID = "002_946358d19c61b6c0"

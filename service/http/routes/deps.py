@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Request
 
 from service.errors import AuthError, NotReadyError
-from service.http.citation_links import QuoteLinks
+from service.http.openai.citation_links import QuoteLinks
 from service.http.state import ServiceState
 
 

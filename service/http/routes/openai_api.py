@@ -15,10 +15,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from retrieval.sentences import split_sentences
-from service.http.citation_links import QuoteLinks
 from service.http.error_mapping import http_error
 from service.http.jobs import AskEvent, AskParams
-from service.http.openai_format import (
+from service.http.openai.chat_format import (
     answer_mode,
     chunk,
     completion,
@@ -26,7 +25,7 @@ from service.http.openai_format import (
     final_chunk,
     question_and_history,
 )
-from service.http.openai_schemas import (
+from service.http.openai.chat_schemas import (
     MODELS,
     ChatCompletionChunk,
     ChatCompletionIn,
@@ -35,9 +34,10 @@ from service.http.openai_schemas import (
     ModelCard,
     ModelList,
 )
-from service.http.responses_format import ask_params, completed, message, message_id, response_id, started
-from service.http.responses_schemas import ResponseIn, ResponseOut
-from service.http.responses_stream import response_events
+from service.http.openai.citation_links import QuoteLinks
+from service.http.openai.responses_format import ask_params, completed, message, message_id, response_id, started
+from service.http.openai.responses_schemas import ResponseIn, ResponseOut
+from service.http.openai.responses_stream import response_events
 from service.http.routes.deps import READ, Links, Ready
 from service.http.schemas import error_responses
 from service.http.sse import sse_event

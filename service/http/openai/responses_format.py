@@ -12,10 +12,10 @@ import uuid
 from service.answer.conversation import Turn
 from service.answer.result import Answer, Usage
 from service.errors import InvalidRequestError
-from service.http.citation_links import QuoteLinks, url_citations
 from service.http.jobs import AskParams
-from service.http.openai_format import answer_mode, conversation, extension
-from service.http.responses_schemas import (
+from service.http.openai.chat_format import answer_mode, conversation, extension
+from service.http.openai.citation_links import QuoteLinks, url_citations
+from service.http.openai.responses_schemas import (
     InputItem,
     InputTokensDetails,
     OutputMessage,

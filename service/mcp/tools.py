@@ -33,8 +33,8 @@ from service.answer.factcheck import ClaimCheck
 from service.answer.result import Answer, shown_passages, to_json
 from service.errors import ServiceError
 from service.http.jobs import AskParams
-from service.http.mcp_text import answer_text, article_text, check_text, passages_text
 from service.http.schemas import SearchOut
+from service.mcp.text import answer_text, article_text, check_text, passages_text
 from service.pipeline import Pipeline
 
 Asker = Callable[[AskParams], Awaitable[Answer]]

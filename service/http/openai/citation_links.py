@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from service.answer.citations import marked_sentences
 from service.answer.result import Answer, Citation
-from service.http.openai_schemas import UrlCitation
+from service.http.openai.chat_schemas import UrlCitation
 
 
 @dataclass(frozen=True)

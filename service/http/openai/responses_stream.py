@@ -15,11 +15,11 @@ import logging
 from collections.abc import AsyncIterator
 
 from service.answer.result import Answer
-from service.http.citation_links import QuoteLinks
 from service.http.error_mapping import http_error
 from service.http.jobs import AskEvent
-from service.http.responses_format import completed, message, message_id
-from service.http.responses_schemas import (
+from service.http.openai.citation_links import QuoteLinks
+from service.http.openai.responses_format import completed, message, message_id
+from service.http.openai.responses_schemas import (
     AnnotationAddedEvent,
     ContentPartEvent,
     ErrorDetail,

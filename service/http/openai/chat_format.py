@@ -15,8 +15,7 @@ from typing import Any, Literal
 from service.answer.conversation import Turn
 from service.answer.result import Answer, to_json
 from service.errors import InvalidRequestError, UnknownModelError
-from service.http.citation_links import QuoteLinks, url_citations
-from service.http.openai_schemas import (
+from service.http.openai.chat_schemas import (
     MODELS,
     AssistantMessage,
     ChatAnnotation,
@@ -28,6 +27,7 @@ from service.http.openai_schemas import (
     CompletionUsage,
     Delta,
 )
+from service.http.openai.citation_links import QuoteLinks, url_citations
 
 
 def answer_mode(model: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.answer.result import Citation
-from service.http.openai_schemas import MODELS, UrlCitation
+from service.http.openai.chat_schemas import MODELS, UrlCitation
 
 
 class InputPart(BaseModel):

@@ -36,7 +36,7 @@ from service.generators.factory import build_generator
 from service.generators.replies import streaming_chat_request
 from service.model_files import resolve_model_path
 from service.pipeline import Pipeline
-from service.settings import Settings
+from service.settings import Mode, Settings
 
 
 def main() -> None:
@@ -140,7 +140,7 @@ def _run_config(name: str, settings: Settings, questions: list[EvalQuestion], ra
     recorder = None if extractive else RecordingGenerator(build_generator(settings))
     pipeline = Pipeline.from_settings(settings, generator=recorder)
     pipeline.warm_up(load_generator=not extractive)
-    mode = "extractive" if extractive else "llm"
+    mode: Mode = "extractive" if extractive else "llm"
     pipeline.ask("Who is Lakhdar Brahimi?", mode=mode)  # caches warm, as in a running service
     run = ConfigRun()
     for question in questions:
@@ -153,7 +153,7 @@ def _run_config(name: str, settings: Settings, questions: list[EvalQuestion], ra
     return _summarise(run)
 
 
-def _ask(pipeline: Pipeline, recorder: RecordingGenerator | None, question: EvalQuestion, mode: str) -> Measured:
+def _ask(pipeline: Pipeline, recorder: RecordingGenerator | None, question: EvalQuestion, mode: Mode) -> Measured:
     calls_before = len(recorder.calls) if recorder else 0
     passages_at: list[float] = []
     started = time.perf_counter()

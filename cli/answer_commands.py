@@ -13,14 +13,14 @@ from cli.pipeline_loading import load_pipeline
 from cli.user_errors import user_errors
 from retrieval.documents import SearchFilters
 from service.answer.result import Answer, ShownPassage, shown_passages, to_json
-from service.settings import Settings
+from service.settings import MODES, Mode, Settings
 
 
 @click.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 @click.option("--top-k", type=click.IntRange(1, 50), default=None, help="Passages to retrieve.")
-@click.option("--mode", type=click.Choice(["llm", "extractive"]), default=None, help="Answer mode.")
+@click.option("--mode", type=click.Choice(MODES), default=None, help="Answer mode.")
 @click.option("--article", "article_ids", multiple=True, help="Only these article ids (repeatable).")
 @click.option("--source", "sources", multiple=True, help="Only articles from this publisher (repeatable).")
 @click.option("--after", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Published on or after.")
@@ -31,7 +31,7 @@ def ask(
     question: str,
     as_json: bool,
     top_k: int | None,
-    mode: str | None,
+    mode: Mode | None,
     article_ids: tuple[str, ...],
     sources: tuple[str, ...],
     after: Any,

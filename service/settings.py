@@ -8,12 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retrieval.open_store import StoreSettings
+
+Mode = Literal["llm", "extractive"]  # how an answer is made: the model writes and the checker proves, or quotes only
+MODES: tuple[Mode, ...] = get_args(Mode)
 
 
 def _default_cache_dir() -> Path:
@@ -105,7 +108,7 @@ class Settings(BaseSettings):
     openai_timeout_s: float = Field(120.0, gt=0, description="openai backend: request timeout in seconds.")
 
     # Answering
-    default_mode: Literal["llm", "extractive"] = Field("llm", description="Answer mode when none is given.")
+    default_mode: Mode = Field("llm", description="Answer mode when none is given.")
     answer_budget_s: float = Field(
         60.0,
         gt=0,
@@ -247,7 +250,7 @@ class PipelineSettings:
     paraphrase_min_probability: float
     generator: str  # which backend, for reports; the pipeline never builds it from this
     model: str
-    default_mode: str
+    default_mode: Mode
     answer_budget_s: float
     max_model_wait_s: float
     rewrite: str

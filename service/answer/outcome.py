@@ -10,6 +10,7 @@ from retrieval.documents import Passage
 from service.answer.evidence import EvidenceSentence
 from service.answer.result import Answer, Citation, ShownSentence, Status, Timings, Usage, shown_passages
 from service.generators.base import GenerationResult
+from service.settings import Mode
 
 DECLINE_TEXT = "The articles don't say."
 
@@ -18,7 +19,7 @@ DECLINE_TEXT = "The articles don't say."
 class Outcome:
     question: str
     standalone: str | None
-    mode: str
+    mode: Mode
     started: float = field(default_factory=time.perf_counter)
     passages: list[Passage] = field(default_factory=list)
     shown: list[EvidenceSentence] = field(default_factory=list)

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import Field, PlainSerializer, TypeAdapter
 
 from retrieval.documents import Passage
+from service.settings import Mode
 
 T = TypeVar("T")
 Status = Literal["answered", "tentative", "declined"]
@@ -131,7 +132,7 @@ class Answer:
     citations: list[Citation]
     passages: list[ShownPassage]
     timings: Annotated[Timings, Field(alias="timings_ms")]
-    mode: Literal["llm", "extractive"]
+    mode: Mode
     notes: list[str] = field(default_factory=list)  # e.g. removed unsupported sentences, fallbacks
     model: str | None = None
     standalone_question: Annotated[

@@ -14,18 +14,17 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
 
 from retrieval.documents import SearchFilters
 from service.answer.conversation import Turn
-from service.answer.result import Answer
+from service.answer.result import Answer, ShownPassage
 from service.errors import ServiceBusyError
 from service.http.admission import Admission, Ticket, free_ticket
 from service.http.metrics import Metrics
 from service.pipeline import Pipeline
+from service.settings import Mode
 
 logger = logging.getLogger(__name__)
-EventKind = Literal["passages", "sentence", "answer", "error"]
 _DISCONNECT_POLL_S = 0.25
 
 
@@ -33,16 +32,41 @@ _DISCONNECT_POLL_S = 0.25
 class AskParams:
     question: str
     top_k: int | None = None
-    mode: str | None = None
+    mode: Mode | None = None
     filters: SearchFilters | None = None
     history: tuple[Turn, ...] = field(default_factory=tuple)
     shed: str | None = None  # why the model was skipped (its queue was too long), set at admission
 
 
 @dataclass(frozen=True)
-class AskEvent:
-    kind: EventKind
-    data: Any  # passages: list[ShownPassage]; sentence: str (verified, with its [n]); answer: Answer; error: Exception
+class PassagesFound:
+    """Retrieval is done: what the answer will draw on (sent before the model starts)."""
+
+    passages: list[ShownPassage]
+
+
+@dataclass(frozen=True)
+class SentenceShown:
+    """One verified sentence of the answer, with its [n]: never taken back."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class AnswerReady:
+    """The final answer: its text is exactly the sentences shown before it."""
+
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class AskFailed:
+    """The answer failed (the route maps the error to its HTTP status and error body)."""
+
+    error: Exception
+
+
+AskEvent = PassagesFound | SentenceShown | AnswerReady | AskFailed
 
 
 class Answering:
@@ -63,10 +87,10 @@ class Answering:
         watcher = asyncio.create_task(_watch(disconnected, channel.stop))
         try:
             async for event in channel.events():
-                if event.kind == "answer":
-                    return event.data  # type: ignore[no-any-return]
-                if event.kind == "error":
-                    raise event.data
+                if isinstance(event, AnswerReady):
+                    return event.answer
+                if isinstance(event, AskFailed):
+                    raise event.error
         finally:
             watcher.cancel()
         raise RuntimeError("the answer stream ended without an answer")
@@ -112,16 +136,16 @@ class Answering:
                 mode=params.mode,
                 filters=params.filters,
                 history=params.history,
-                on_passages=lambda passages: channel.emit(AskEvent("passages", passages)),
-                on_sentence=lambda text: channel.emit(AskEvent("sentence", text)),
+                on_passages=lambda passages: channel.emit(PassagesFound(passages)),
+                on_sentence=lambda text: channel.emit(SentenceShown(text)),
                 should_stop=channel.stop.is_set,
             )
             if params.shed:
                 answer = replace(answer, notes=[params.shed, *answer.notes])
             self._metrics.observe_answer(answer)
-            channel.emit(AskEvent("answer", answer))
+            channel.emit(AnswerReady(answer))
         except Exception as exc:  # handed to the route, which maps it to a status (unknown ones: 500, logged)
-            channel.emit(AskEvent("error", exc))
+            channel.emit(AskFailed(exc))
         finally:
             ticket.release()
             channel.emit(None)

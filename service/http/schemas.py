@@ -11,6 +11,7 @@ from retrieval.documents import Article, SearchFilters
 from service.answer.conversation import Turn
 from service.answer.result import ShownPassage
 from service.http.jobs import AskParams
+from service.settings import Mode
 
 
 class _In(BaseModel):
@@ -40,7 +41,7 @@ class FiltersIn(_In):
 class AskIn(_In):
     question: str = Field(description="The question, in plain language (length limit: CITEWIRE_MAX_QUESTION_CHARS).")
     top_k: int | None = Field(None, ge=1, le=50, description="Passages to retrieve.")
-    mode: Literal["llm", "extractive"] | None = Field(None, description="'llm' (default) or 'extractive'.")
+    mode: Mode | None = Field(None, description="'llm' (default) or 'extractive'.")
     history: list[HistoryMessage] = Field(
         default_factory=list, max_length=100, description="Earlier turns; a follow-up is rewritten from them."
     )

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from typing import Annotated, Literal
+from typing import Annotated
 
 import anyio.to_thread
 from mcp.server.mcpserver import MCPServer
@@ -36,6 +36,7 @@ from service.http.jobs import AskParams
 from service.http.schemas import SearchOut
 from service.mcp.text import answer_text, article_text, check_text, passages_text
 from service.pipeline import Pipeline
+from service.settings import Mode
 
 Asker = Callable[[AskParams], Awaitable[Answer]]
 _USER_ERRORS = (ServiceError, RetrievalError, PromptError)
@@ -83,7 +84,7 @@ def build_mcp_server(backend: McpBackend) -> MCPServer:
     )
     async def ask(
         question: Annotated[str, Field(description="The question, in plain language.")],
-        mode: Annotated[Literal["llm", "extractive"] | None, Field(description="Default: the server's.")] = None,
+        mode: Annotated[Mode | None, Field(description="Default: the server's.")] = None,
         top_k: Annotated[int | None, Field(ge=1, le=50, description="Passages to retrieve.")] = None,
         article_ids: Annotated[list[str] | None, Field(description="Only these article ids.")] = None,
         sources: Annotated[list[str] | None, Field(description="Only these publishers.")] = None,

@@ -28,9 +28,10 @@ from service.http.openai.chat_schemas import (
     Delta,
 )
 from service.http.openai.citation_links import QuoteLinks, url_citations
+from service.settings import Mode
 
 
-def answer_mode(model: str) -> str:
+def answer_mode(model: str) -> Mode:
     if model not in MODELS:
         raise UnknownModelError(f"model {model!r} does not exist; use one of: {', '.join(sorted(MODELS))}")
     return MODELS[model]

@@ -8,8 +8,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from service.answer.result import Citation
+from service.settings import Mode
 
-MODELS = {"citewire": "llm", "citewire-extractive": "extractive"}
+MODELS: dict[str, Mode] = {"citewire": "llm", "citewire-extractive": "extractive"}
 
 
 class ContentPart(BaseModel):

@@ -14,9 +14,8 @@ import itertools
 import logging
 from collections.abc import AsyncIterator
 
-from service.answer.result import Answer
 from service.http.error_mapping import http_error
-from service.http.jobs import AskEvent
+from service.http.jobs import AnswerReady, AskEvent, AskFailed, SentenceShown
 from service.http.openai.citation_links import QuoteLinks
 from service.http.openai.responses_format import completed, message, message_id
 from service.http.openai.responses_schemas import (
@@ -56,12 +55,12 @@ async def response_events(events: AsyncIterator[AskEvent], start: ResponseOut, l
     )
     streamed = ""
     async for event in events:
-        if event.kind == "sentence":
-            delta = f" {event.data}" if streamed else str(event.data)
+        if isinstance(event, SentenceShown):
+            delta = f" {event.text}" if streamed else event.text
             streamed += delta
             yield sse(TextDeltaEvent(sequence_number=next(numbers), delta=delta, item_id=item_id))
-        elif event.kind == "answer":
-            answer: Answer = event.data
+        elif isinstance(event, AnswerReady):
+            answer = event.answer
             rest = _unstreamed(answer.answer, streamed)
             if rest:
                 yield sse(TextDeltaEvent(sequence_number=next(numbers), delta=rest, item_id=item_id))
@@ -81,8 +80,8 @@ async def response_events(events: AsyncIterator[AskEvent], start: ResponseOut, l
             yield sse(OutputItemEvent(type="response.output_item.done", sequence_number=next(numbers), item=item))
             final = completed(start, item, answer)
             yield sse(ResponseEvent(type="response.completed", sequence_number=next(numbers), response=final))
-        elif event.kind == "error":
-            error = http_error(event.data)
+        elif isinstance(event, AskFailed):
+            error = http_error(event.error)
             detail = ErrorDetail(message=error.message, type=error.type, code=error.status)
             yield sse(ErrorEvent(sequence_number=next(numbers), code=error.type, message=error.message, error=detail))
             return

@@ -14,7 +14,7 @@ from retrieval.documents import SearchFilters
 from service.answer.factcheck import ClaimCheck
 from service.answer.result import Answer, ShownPassage, shown_passages, to_json
 from service.http.error_mapping import http_error
-from service.http.jobs import AskEvent
+from service.http.jobs import AnswerReady, AskEvent, AskFailed, PassagesFound, SentenceShown
 from service.http.routes.deps import READ, Ready
 from service.http.schemas import AskIn, ErrorOut, SearchOut, VerifyIn, error_responses
 from service.http.sse import sse_event
@@ -60,14 +60,15 @@ async def ask_stream(body: AskIn, state: Ready) -> StreamingResponse:
 
 async def _answer_events(events: AsyncIterator[AskEvent]) -> AsyncIterator[str]:
     async for event in events:
-        if event.kind == "passages":
-            yield sse_event("passages", {"passages": to_json(event.data, list[ShownPassage])})
-        elif event.kind == "sentence":
-            yield sse_event("sentence", {"text": event.data})
-        elif event.kind == "answer":
-            yield sse_event("answer", to_json(event.data))
-        else:
-            yield sse_event("error", http_error(event.data).body())
+        match event:
+            case PassagesFound(passages):
+                yield sse_event("passages", {"passages": to_json(passages, list[ShownPassage])})
+            case SentenceShown(text):
+                yield sse_event("sentence", {"text": text})
+            case AnswerReady(answer):
+                yield sse_event("answer", to_json(answer))
+            case AskFailed(error):
+                yield sse_event("error", http_error(error).body())
 
 
 @router.post(

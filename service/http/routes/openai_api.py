@@ -16,7 +16,7 @@ from fastapi.responses import StreamingResponse
 
 from retrieval.sentences import split_sentences
 from service.http.error_mapping import http_error
-from service.http.jobs import AskEvent, AskParams
+from service.http.jobs import AnswerReady, AskEvent, AskFailed, AskParams
 from service.http.openai.chat_format import (
     answer_mode,
     chunk,
@@ -107,13 +107,12 @@ async def _chunks(
 ) -> AsyncIterator[str]:
     yield _data(chunk(identifier, model, Delta(role="assistant", content="")))
     async for event in events:
-        if event.kind == "answer":
-            answer = event.data
-            for sentence in _pieces(answer.answer):
+        if isinstance(event, AnswerReady):
+            for sentence in _pieces(event.answer.answer):
                 yield _data(chunk(identifier, model, Delta(content=sentence)))
-            yield _data(final_chunk(identifier, model, answer, links))
-        elif event.kind == "error":
-            yield sse_event(None, http_error(event.data).body())
+            yield _data(final_chunk(identifier, model, event.answer, links))
+        elif isinstance(event, AskFailed):
+            yield sse_event(None, http_error(event.error).body())
             return
     yield sse_event(None, "[DONE]")
 

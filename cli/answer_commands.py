@@ -38,11 +38,8 @@ def ask(
     before: Any,
 ) -> None:
     """Answer QUESTION from the indexed articles, with quoted citations."""
-    filters = SearchFilters(
-        article_ids=frozenset(article_ids) or None,
-        sources=frozenset(sources) or None,
-        published_after=after.date() if after else None,
-        published_before=before.date() if before else None,
+    filters = SearchFilters.of(
+        article_ids or None, sources or None, after.date() if after else None, before.date() if before else None
     )
     with user_errors():
         answer = load_pipeline(settings).ask(question, top_k=top_k, mode=mode, filters=filters)

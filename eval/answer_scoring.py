@@ -10,15 +10,16 @@ import re
 import string
 from collections import Counter
 
+from service.answer.markers import MARKER
+
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
-_MARKERS = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 _PUNCTUATION = set(string.punctuation) | set("‘’“”—–…")
 
 
 def normalise(text: str) -> str:
     """SQuAD's normaliser (lower case, no punctuation, no articles, single spaces), with typographic
     quotes and dashes counted as punctuation and citation markers removed."""
-    text = _MARKERS.sub(" ", text).lower()
+    text = MARKER.sub(" ", text).lower()
     text = "".join(" " if char in _PUNCTUATION else char for char in text)
     return " ".join(_ARTICLES.sub(" ", text).split())
 

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 from retrieval.sentences import split_sentences
 from retrieval.terms import numbers, terms
+from service.answer.markers import MARKER, marker_numbers
 
 MIN_TERM_COVERAGE = 0.5
-_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 
 
 @dataclass(frozen=True)
@@ -61,12 +61,12 @@ def answer_sentences(answer: str) -> list[AnswerSentence]:
     result: list[AnswerSentence] = []
     pending = ""
     for piece in re.split(r"(\[\d+(?:\s*,\s*\d+)*\])", answer):
-        if _MARKER.fullmatch(piece.strip() or "-"):
+        if MARKER.fullmatch(piece.strip() or "-"):
             text = _claim_text(pending)
             if text:
-                result.append(AnswerSentence(text, _marker_numbers(piece)))
+                result.append(AnswerSentence(text, marker_numbers(piece)))
             elif result:
-                result[-1].markers.extend(_marker_numbers(piece))
+                result[-1].markers.extend(marker_numbers(piece))
             pending = ""
         else:
             pending += piece
@@ -134,7 +134,3 @@ def _with_metadata(citation: CitedQuote) -> str:
 
 def _coverage(wanted: set[str], found: set[str]) -> float:
     return len(wanted & found) / len(wanted)
-
-
-def _marker_numbers(text: str) -> list[int]:
-    return [int(n) for group in _MARKER.findall(text) for n in group.split(",")]

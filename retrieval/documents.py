@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -89,6 +90,22 @@ class SearchFilters:
     published_after: date | None = None
     published_before: date | None = None
     sources: frozenset[str] | None = field(default=None)
+
+    @classmethod
+    def of(
+        cls,
+        article_ids: Iterable[str] | None = None,
+        sources: Iterable[str] | None = None,
+        published_after: date | None = None,
+        published_before: date | None = None,
+    ) -> SearchFilters:
+        """The filters a request names (None: no restriction of that kind; an empty list: nothing)."""
+        return cls(
+            article_ids=frozenset(article_ids) if article_ids is not None else None,
+            published_after=published_after,
+            published_before=published_before,
+            sources=frozenset(sources) if sources is not None else None,
+        )
 
     def allows(self, article: Article) -> bool:
         if self.article_ids is not None and article.article_id not in self.article_ids:

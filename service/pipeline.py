@@ -191,7 +191,7 @@ class Pipeline:
             missing = self.store.missing(article_ids)
             if missing:
                 raise ArticleNotFoundError(f"no article with id {', '.join(repr(m) for m in missing)}")
-            filters = SearchFilters(article_ids=frozenset(article_ids))
+            filters = SearchFilters.of(article_ids)
         passages = self.retriever.search(claim, top_k or self.settings.verify_top_k, filters)
         retrieved = ms_since(started)
         checked = check_claim(claim, passages, self.grounding, self.store.term_stats())

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.terms import terms
+from service.answer.markers import strip_markers
 from service.errors import InvalidRequestError
 
 MAX_HISTORY_TURNS = 6  # messages shown to the rewriter (the last three exchanges)
@@ -25,7 +26,6 @@ _REFERRING = re.compile(
     re.IGNORECASE,
 )
 _LEADING_LINK = re.compile(r"^\s*(and|but|so|also|what about|how about|and what about|why|when)\b", re.IGNORECASE)
-_MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 _LABEL = re.compile(r"^\s*(standalone question|question|rewritten question)\s*:\s*", re.IGNORECASE)
 
 
@@ -57,7 +57,7 @@ def recent_turns(history: Sequence[Turn]) -> list[dict[str, str]]:
     """The last turns as prompt variables, citation markers stripped, each one shortened."""
     shown = []
     for turn in history[-MAX_HISTORY_TURNS:]:
-        content = _MARKERS.sub("", turn.content)
+        content = strip_markers(turn.content)
         if len(content) > MAX_TURN_CHARS:
             content = content[: MAX_TURN_CHARS - 1] + "…"
         shown.append({"role": turn.role, "content": content})

@@ -30,12 +30,7 @@ class FiltersIn(_In):
     sources: list[str] | None = Field(None, max_length=1_000, description="Only these publishers (case-insensitive).")
 
     def to_filters(self) -> SearchFilters:
-        return SearchFilters(
-            article_ids=frozenset(self.article_ids) if self.article_ids is not None else None,
-            published_after=self.published_after,
-            published_before=self.published_before,
-            sources=frozenset(self.sources) if self.sources is not None else None,
-        )
+        return SearchFilters.of(self.article_ids, self.sources, self.published_after, self.published_before)
 
 
 class AskIn(_In):

@@ -91,12 +91,7 @@ def build_mcp_server(backend: McpBackend) -> MCPServer:
         published_after: Annotated[date | None, Field(description="Only articles published on or after.")] = None,
         published_before: Annotated[date | None, Field(description="Only articles published on or before.")] = None,
     ) -> Annotated[CallToolResult, RootModel[Answer]]:
-        filters = SearchFilters(
-            article_ids=frozenset(article_ids) if article_ids else None,
-            sources=frozenset(sources) if sources else None,
-            published_after=published_after,
-            published_before=published_before,
-        )
+        filters = SearchFilters.of(article_ids or None, sources or None, published_after, published_before)
         with _tool_errors():
             backend.check_ready()
             answer = await backend.ask(AskParams(question, top_k=top_k, mode=mode, filters=filters))

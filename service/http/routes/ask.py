@@ -17,7 +17,7 @@ from service.http.error_mapping import http_error
 from service.http.jobs import AnswerReady, AskEvent, AskFailed, PassagesFound, SentenceShown
 from service.http.routes.deps import READ, Ready
 from service.http.schemas import AskIn, ErrorOut, SearchOut, VerifyIn, error_responses
-from service.http.sse import sse_event
+from service.http.sse import sse_event, sse_response
 
 router = APIRouter(prefix="/api", tags=["questions"], dependencies=READ)
 _ERRORS = error_responses(
@@ -51,11 +51,7 @@ async def ask(body: AskIn, request: Request, state: Ready) -> Answer:
 )
 async def ask_stream(body: AskIn, state: Ready) -> StreamingResponse:
     events = state.answering.stream(body.to_params())  # a bad question (422) or a full queue (503) raise here
-    return StreamingResponse(
-        _answer_events(events),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return sse_response(_answer_events(events))
 
 
 async def _answer_events(events: AsyncIterator[AskEvent]) -> AsyncIterator[str]:
@@ -95,11 +91,6 @@ async def search(
     published_after: date | None = None,
     published_before: date | None = None,
 ) -> SearchOut:
-    filters = SearchFilters(
-        article_ids=frozenset(article_id) if article_id else None,
-        sources=frozenset(source) if source else None,
-        published_after=published_after,
-        published_before=published_before,
-    )
+    filters = SearchFilters.of(article_id or None, source or None, published_after, published_before)
     passages = await run_in_threadpool(state.pipeline.search, q, top_k, filters)
     return SearchOut(query=q, passages=shown_passages(passages))

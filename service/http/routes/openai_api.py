@@ -40,7 +40,7 @@ from service.http.openai.responses_schemas import ResponseIn, ResponseOut
 from service.http.openai.responses_stream import response_events
 from service.http.routes.deps import READ, Links, Ready
 from service.http.schemas import error_responses
-from service.http.sse import sse_event
+from service.http.sse import sse_event, sse_response
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"], dependencies=READ)
 _ERRORS = error_responses(
@@ -73,11 +73,7 @@ async def chat_completions(
     identifier = completion_id()
     if body.stream:
         events = state.answering.stream(params)  # a bad question (422) or a full queue (503) raise here
-        return StreamingResponse(
-            _chunks(events, body.model, identifier, links),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
+        return sse_response(_chunks(events, body.model, identifier, links))
     answer = await state.answering.answer(params, request.is_disconnected)
     return completion(answer, body.model, identifier, links)
 
@@ -93,11 +89,7 @@ async def responses(body: ResponseIn, request: Request, state: Ready, links: Lin
     start = started(response_id(), body.model)
     if body.stream:
         events = state.answering.stream(params)  # a bad question (422) or a full queue (503) raise here
-        return StreamingResponse(
-            response_events(events, start, links),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
+        return sse_response(response_events(events, start, links))
     answer = await state.answering.answer(params, request.is_disconnected)
     return completed(start, message(message_id(), answer, links), answer)
 

@@ -147,7 +147,7 @@ def _run_config(name: str, settings: Settings, questions: list[EvalQuestion], ra
         run.measured.append(_ask(pipeline, recorder, question, mode))
         m = run.measured[-1]
         print(f"[{name}] {question.id} {m.answer.timings.total:6.0f} ms {m.answer.answer[:100]}", file=sys.stderr)
-    pipeline.close()
+    pipeline.generator.close()
     if recorder is not None and raw_sample:
         run.raw = _raw_llamacpp(settings, [m for m in run.measured if m.request is not None][:raw_sample])
     return _summarise(run)

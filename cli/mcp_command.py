@@ -44,7 +44,7 @@ def mcp_command(settings: Settings) -> None:
     try:
         server.run("stdio")
     finally:
-        pipeline.close()
+        pipeline.generator.close()
 
 
 @contextmanager

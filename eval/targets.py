@@ -73,7 +73,7 @@ class PipelineTarget:
         return {
             "embedder": settings.embedder,
             "generator": settings.generator,
-            "model": self._pipeline.generator_name or settings.model,
+            "model": self._pipeline.generator.name or settings.model,
         }
 
 

@@ -1,16 +1,12 @@
-"""The one orchestrator. `ask`: retrieval -> evidence -> writing (the model writes the direct
-answer) -> proof (the claim checker) -> decision (answered / tentative / declined) -> composition
--> citations -> Answer (the steps live in service/answer/). `verify`: retrieval -> the claim checker -> ClaimCheck.
-
-The CLI, the HTTP service and the eval runner all call this. Construction is cheap;
-`warm_up()` loads the embedder, the sentence parser and the index (building it from the seeds
-when there is none), and the generator on first use or when asked.
-"""
+"""The one orchestrator, which the CLI, the HTTP service and the eval runner call. `ask`: a
+follow-up made standalone, retrieval, then the answer path (service/answer/path.py). `verify`:
+retrieval, then the claim checker (service/answer/factcheck.py). Construction is cheap; `warm_up()`
+loads the embedder, the sentence parser and the index (built from the seeds when there is none),
+and the generator when asked (else on first use)."""
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -26,8 +22,8 @@ from retrieval.open_store import open_store
 from retrieval.retriever import Retriever
 from retrieval.store import IngestReport, ProgressFactory
 from service.answer.conversation import Turn, check_history
-from service.answer.factcheck import ClaimCheck, check_claim
-from service.answer.outcome import DECLINE_TEXT, Outcome, ms_since
+from service.answer.factcheck import ClaimCheck, verify_claim
+from service.answer.outcome import Outcome, ms_since
 from service.answer.path import AnswerPath, Asked, PathSettings
 from service.answer.questions import CheckedQuestion, after_archive, normalise_question, read_question
 from service.answer.reading import ModelReader
@@ -35,14 +31,14 @@ from service.answer.result import Answer, ShownPassage, shown_passages
 from service.claims.grounding import GroundingChecker
 from service.claims.paraphrase import ModelJudge
 from service.claims.syntax import SyntaxParser
-from service.errors import InvalidRequestError, ModelUnavailableError
+from service.errors import InvalidRequestError
 from service.generators.base import Generator, StopCheck
+from service.generators.lazy import LazyGenerator
 from service.settings import MODES, Mode, PipelineSettings, Settings
 
 logger = logging.getLogger(__name__)
 PassagesCallback = Callable[[list[ShownPassage]], None]
 SentenceCallback = Callable[[str], None]
-__all__ = ["DECLINE_TEXT", "Pipeline"]
 
 
 class Pipeline:
@@ -53,7 +49,6 @@ class Pipeline:
         generator: Generator | None = None,
         load_generator: Callable[[], Generator] | None = None,
     ) -> None:
-        """`generator` when it is built already, else `load_generator()` builds it on first use."""
         self.settings = settings
         self.embedder = embedder or make_embedder(
             settings.embedder,
@@ -65,24 +60,11 @@ class Pipeline:
         self.store = open_store(settings.store, self.embedder, chunker)
         query_embedder = CachingEmbedder(self.embedder)  # evidence and citation checks share sentences
         self.retriever = Retriever(self.store, query_embedder)
+        self.generator = LazyGenerator(generator, load_generator)  # loaded on first use
         judge = ModelJudge(self.generator) if settings.paraphrase_judge == "model" else None
         self.grounding = GroundingChecker(SyntaxParser(), judge, settings.paraphrase_min_probability)
-        self._generator = generator
-        self._load_generator = load_generator
-        self._generator_lock = threading.Lock()  # loading the model
-        self._reader = ModelReader(
-            self.generator, settings.generation_slots, settings.answer_budget_s, settings.max_model_wait_s
-        )
-        path_settings = PathSettings(
-            settings.min_evidence_score,
-            settings.llm_min_evidence_score,
-            settings.tentative_min_evidence_score,
-            settings.prompt_sentences,
-            settings.write_sentences,
-            settings.second_attempt,
-            settings.decline_threshold,
-        )
-        self.answer_path = AnswerPath(path_settings, query_embedder, self.grounding, self._reader)
+        self._reader = ModelReader.of(self.generator, settings)
+        self.answer_path = AnswerPath(PathSettings.of(settings), query_embedder, self.grounding, self._reader)
 
     @classmethod
     def from_settings(
@@ -115,25 +97,6 @@ class Pipeline:
             return None
         logger.info("no index in the %s; building it from %s", self.store.description, seeds)
         return self.store.upsert(load_articles([seeds]) if seeds.is_dir() else [], progress)
-
-    def generator(self) -> Generator:
-        with self._generator_lock:
-            if self._generator is None:
-                if self._load_generator is None:
-                    raise ModelUnavailableError("this pipeline was built without a generator")
-                self._generator = self._load_generator()
-            self._generator.warm_up()
-            return self._generator
-
-    @property
-    def generator_name(self) -> str | None:
-        """The loaded generator's name (None before it is loaded)."""
-        return self._generator.name if self._generator is not None else None
-
-    def close(self) -> None:
-        """Release the model (llama.cpp's server thread and port)."""
-        if self._generator is not None:
-            self._generator.close()
 
     # ---- articles -------------------------------------------------------------------------
     def ingest(
@@ -183,20 +146,12 @@ class Pipeline:
 
     def verify(self, claim: str, article_ids: Sequence[str] | None = None, top_k: int | None = None) -> ClaimCheck:
         """Fact-check `claim` against the whole archive (or only `article_ids`)."""
-        started = time.perf_counter()
         claim = str(self.check_question(claim, what="claim"))
         self.store.refresh()
-        filters = None
-        if article_ids:
-            missing = self.store.missing(article_ids)
-            if missing:
-                raise ArticleNotFoundError(f"no article with id {', '.join(repr(m) for m in missing)}")
-            filters = SearchFilters.of(article_ids)
-        passages = self.retriever.search(claim, top_k or self.settings.verify_top_k, filters)
-        retrieved = ms_since(started)
-        checked = check_claim(claim, passages, self.grounding, self.store.term_stats())
-        total = ms_since(started)
-        return checked.with_timings(retrieve=retrieved, check=total - retrieved, total=total)
+        if article_ids and (missing := self.store.missing(article_ids)):
+            raise ArticleNotFoundError(f"no article with id {', '.join(repr(m) for m in missing)}")
+        top_k = top_k or self.settings.verify_top_k
+        return verify_claim(claim, self.retriever, self.store, top_k, article_ids, self.grounding)
 
     def ask(
         self,

@@ -10,14 +10,18 @@ Each sentence of the claim is judged against every window of the passages. The c
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from dataclasses import field, replace
 from typing import Annotated
 
 from pydantic import Field, computed_field
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
-from retrieval.documents import Passage
+from retrieval.documents import Passage, SearchFilters
+from retrieval.retriever import Retriever
 from retrieval.sentences import split_sentences
+from retrieval.store import ArticleStore
 from retrieval.term_stats import TermStats
 from service.answer.citations import make_citation
 from service.answer.result import Citation, ShownPassage, shown_passages
@@ -48,6 +52,24 @@ class ClaimCheck:
 
     def with_timings(self, **timings: float) -> ClaimCheck:
         return replace(self, timings_ms={k: round(v, 1) for k, v in timings.items()})
+
+
+def verify_claim(
+    claim: str,
+    retriever: Retriever,
+    store: ArticleStore,
+    top_k: int,
+    article_ids: Sequence[str] | None,
+    checker: GroundingChecker,
+) -> ClaimCheck:
+    """Retrieve the claim's passages (from `article_ids` only, when given) and check it, timed."""
+    started = time.perf_counter()
+    filters = SearchFilters.of(article_ids) if article_ids else None
+    passages = retriever.search(claim, top_k, filters)
+    retrieved = (time.perf_counter() - started) * 1000
+    checked = check_claim(claim, passages, checker, store.term_stats())
+    total = (time.perf_counter() - started) * 1000
+    return checked.with_timings(retrieve=retrieved, check=total - retrieved, total=total)
 
 
 def check_claim(

@@ -10,7 +10,7 @@ Each step returns its result; this module passes them on. What the answer record
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from retrieval.embedding import Embedder
 from retrieval.term_stats import TermStats
@@ -26,6 +26,7 @@ from service.answer.result import Answer, Status
 from service.answer.writing import Draft, read_draft
 from service.claims.grounding import GroundingChecker
 from service.generators.base import StopCheck
+from service.settings import PipelineSettings
 
 SentenceCallback = Callable[[str], None]
 ProofObserver = Callable[[str, Draft, list[Proof]], None]  # (question, draft, its proofs), for eval.proof_curve
@@ -40,6 +41,10 @@ class PathSettings:
     write_sentences: int  # evidence the model reads
     second_attempt: bool  # ask once more when the first answer is not proven
     decline_threshold: float | None  # None: the fitted one
+
+    @classmethod
+    def of(cls, settings: PipelineSettings) -> PathSettings:
+        return cls(**{f.name: getattr(settings, f.name) for f in fields(cls)})
 
 
 @dataclass(frozen=True)

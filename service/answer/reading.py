@@ -20,6 +20,7 @@ from service.answer.questions import read_question, wants_date
 from service.answer.writing import write_request
 from service.errors import GenerationError, ModelUnavailableError
 from service.generators.base import ChatMessage, GenerationRequest, GenerationResult, Generator, StopCheck
+from service.settings import PipelineSettings
 
 logger = logging.getLogger(__name__)
 YES_NO_CONFIDENCE = 0.75  # the model's P(yes) (or P(no)) needed to put "Yes."/"No." before the quote
@@ -34,6 +35,10 @@ class ModelReader:
         self._max_wait_s = max_wait_s  # longest wait for a generation slot (0: until the budget runs out)
         # one generation at a time (llama.cpp wants every core), unless a remote server batches them
         self._slots = threading.BoundedSemaphore(slots)
+
+    @classmethod
+    def of(cls, generator: Callable[[], Generator], settings: PipelineSettings) -> ModelReader:
+        return cls(generator, settings.generation_slots, settings.answer_budget_s, settings.max_model_wait_s)
 
     def write(
         self,

@@ -71,7 +71,7 @@ def create_app(
         async with mcp.run():
             yield
         state.answering.close()
-        state.pipeline.close()
+        state.pipeline.generator.close()  # the model: llama.cpp's server thread and port
 
     app = FastAPI(
         title="citewire",

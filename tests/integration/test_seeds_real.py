@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from retrieval.faiss_store import FaissStore
-from service.pipeline import DECLINE_TEXT, Pipeline
+from service.answer.outcome import DECLINE_TEXT
+from service.pipeline import Pipeline
 
 pytestmark = pytest.mark.integration
 QUESTIONS = [

@@ -56,5 +56,5 @@ def test_a_fake_implements_each_protocol_member_with_its_signature(fake: type, p
 def test_the_pipeline_closes_its_generator(settings: Settings) -> None:
     generator = ScriptedGenerator()
     pipeline = Pipeline.from_settings(settings, embedder=HashEmbedder(), generator=generator)
-    pipeline.close()
+    pipeline.generator.close()
     assert generator.closed == 1

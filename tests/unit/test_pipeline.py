@@ -8,9 +8,9 @@ import pytest
 
 from service.answer.composition import TENTATIVE_LEAD
 from service.answer.decline import SIGNALS
+from service.answer.outcome import DECLINE_TEXT
 from service.answer.result import to_json
 from service.errors import InvalidRequestError, ModelUnavailableError
-from service.pipeline import DECLINE_TEXT
 from tests.fakes import WritingGenerator
 
 LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"
@@ -25,7 +25,7 @@ def writing(make_pipeline):
         overrides.setdefault("decline_threshold", 0.5)
         pipeline, _ = make_pipeline(**overrides)
         generator = WritingGenerator(answers, other_reply=other_reply)
-        pipeline._generator = generator
+        pipeline.generator.built = generator
         return pipeline, generator
 
     return build

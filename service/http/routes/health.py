@@ -33,7 +33,7 @@ async def readyz(state: State) -> JSONResponse:
         index=counts is not None,
         articles=counts.articles if counts else 0,
         chunks=counts.chunks if counts else 0,
-        model=state.pipeline.generator_name,
+        model=state.pipeline.generator.name,
         queue_waiting=state.admission.waiting,
     )
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from service.answer.instructions import is_instruction
-from service.answer.proof import answers_question
 from service.answer.questions import read_question
+from service.answer.relevance import answers_question
 from service.answer.writing import answer_grammar, parse_draft
 from service.claims.syntax import SyntaxParser
 from service.generators.base import GenerationResult, TokenChoice

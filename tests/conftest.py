@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 from collections.abc import Callable, Coroutine, Iterator
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 # an article that is not in the seeds: added and deleted over HTTP by the server tests
+# the seed question the fake-model tests ask, the scripted answer they give, and the article it cites
+LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"
+LAVROV_A = "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants [1]."
+LAVROV_ID = "002_946358d19c61b6c0"
 WATER = {
     "id": "aleppo-water-2017",
     "title": "Aleppo water station back in service",
@@ -139,3 +144,12 @@ def make_client(settings: Settings) -> Iterator[Callable[..., tuple[TestClient, 
     yield build
     for client in clients:
         client.__exit__(None, None, None)
+
+
+def sse_events(body: str) -> list[tuple[str, dict[str, Any]]]:
+    """(event name, JSON data) of each event of a server-sent-events body."""
+    events = []
+    for block in body.strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines())
+        events.append((fields.get("event", "message"), json.loads(fields["data"])))
+    return events

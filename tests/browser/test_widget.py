@@ -14,13 +14,10 @@ from playwright.sync_api import Dialog, Page, expect
 
 from harness.loopback import free_port
 from tests.browser.conftest import screenshot
-from tests.conftest import eventually
+from tests.conftest import LAVROV_A, LAVROV_ID, LAVROV_Q, eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
-LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"
-LAVROV_A = "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants [1]."
-LAVROV_ID = "002_946358d19c61b6c0"
 CITES = 2  # an answer cites [1] twice: after the model's proven sentence and after the quote that proves it
 FOLLOW_UP_Q = "And what did he say about Assad leaving?"
 FOLLOW_UP_REWRITE = "What did Lavrov say about persuading Assad to leave Syria?"

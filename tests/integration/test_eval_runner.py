@@ -22,13 +22,11 @@ from service.answer.factcheck import ClaimCheck
 from service.answer.result import Answer, to_json
 from service.http.app import create_app
 from service.settings import Settings
-from tests.conftest import SEEDS
+from tests.conftest import LAVROV_A, LAVROV_Q, SEEDS
 from tests.fakes import HashEmbedder, ScriptedGenerator
 
 pytestmark = pytest.mark.integration
-LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"
 SEED_IDS = sorted(path.stem for path in SEEDS.glob("*.txt"))  # 000_... to 004_...: five articles
-LAVROV_A = "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants [1]."
 
 
 def _target(settings: Settings, *replies: str) -> tuple[PipelineTarget, ScriptedGenerator]:

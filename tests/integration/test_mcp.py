@@ -19,12 +19,9 @@ from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult, TextContent
 
-from tests.conftest import ROOT, SEEDS, run_async
+from tests.conftest import LAVROV_A, LAVROV_ID, LAVROV_Q, ROOT, SEEDS, run_async
 
 pytestmark = pytest.mark.integration
-LAVROV_ID = "002_946358d19c61b6c0"
-LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"
-LAVROV_A = "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants [1]."
 LAVROV_CLAIM = "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants."
 TOOLS = {"ask", "search", "get_article", "verify"}
 

@@ -20,10 +20,9 @@ from openai.types.responses.response_output_text_annotation_added_event import (
 )
 from pydantic import SecretStr
 
+from tests.conftest import LAVROV_A, LAVROV_ID, LAVROV_Q
+
 pytestmark = pytest.mark.integration
-LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"
-LAVROV_A = "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants [1]."
-LAVROV_ID = "002_946358d19c61b6c0"
 SENTENCE_END = "militants.” [1]"
 QUOTE_START = "Gulf News, 22 December 2012: “"  # the proving quote, introduced by its publisher and date
 

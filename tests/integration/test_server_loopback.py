@@ -15,9 +15,9 @@ import httpx
 import openai
 import pytest
 
+from tests.conftest import LAVROV_A, LAVROV_Q
+
 pytestmark = pytest.mark.integration
-LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"
-LAVROV_A = "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants [1]."
 
 
 def read_sse(response: httpx.Response) -> Iterator[tuple[str, dict]]:

@@ -12,10 +12,7 @@ from service.answer.result import Answer
 from service.errors import NotReadyError
 from service.http.jobs import AskParams
 from service.mcp.tools import McpBackend, build_mcp_server, direct_asker
-from tests.conftest import run_async
-
-LAVROV_ID = "002_946358d19c61b6c0"
-LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"
+from tests.conftest import LAVROV_ID, LAVROV_Q, run_async
 
 
 def call(backend: McpBackend, tool: str, arguments: dict[str, Any]) -> CallToolResult:

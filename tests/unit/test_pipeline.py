@@ -11,9 +11,9 @@ from service.answer.decline import SIGNALS
 from service.answer.outcome import DECLINE_TEXT
 from service.answer.result import to_json
 from service.errors import InvalidRequestError, ModelUnavailableError
+from tests.conftest import LAVROV_Q
 from tests.fakes import WritingGenerator
 
-LAVROV_Q = "What did Lavrov say was the biggest threat from Syria's chemical weapons?"
 THREAT = "fall into the hands of militants"
 WRITTEN = "Lavrov said the biggest threat was that the chemical weapons could fall into the hands of militants."
 NEVER_TALKED = "Russia has never talked to him about leaving power"

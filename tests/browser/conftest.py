@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from harness.loopback import ThreadedServer
 from service.http.app import create_app
@@ -105,3 +105,18 @@ def serve(settings: Settings) -> Iterator[Callable[..., FakeServer]]:
 @pytest.fixture(scope="session", autouse=True)
 def _fresh_artifacts() -> None:
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
+
+
+def open_chat(page: Page, url: str) -> None:
+    page.goto(url + "/")
+    page.locator(".launcher").click()
+    expect(page.locator(".panel")).to_be_visible()
+
+
+def ask(page: Page, question: str) -> None:
+    page.locator("textarea").fill(question)
+    page.locator("textarea").press("Enter")
+
+
+def last_answer(page: Page) -> Locator:
+    return page.locator(".msg.bot").last

@@ -1,20 +1,25 @@
 """The Milvus store the Milvus way (Milvus Lite in a file): the filter fields carry INVERTED indexes
 (added to a store made before they existed), a search is one hybrid search whose RRF fusion ranks
-as the FAISS store's does, and deleting an article removes its rows by primary key."""
+as the FAISS store's does, deleting an article removes its rows by primary key, an approximate
+dense index finds what FLAT finds, and an unreachable server is a clear error."""
 
 from __future__ import annotations
 
 import importlib.util
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from harness.loopback import free_port
 from retrieval.chunking import ChunkerSettings
+from retrieval.documents import SearchFilters
 from retrieval.faiss_store import FaissStore
 from retrieval.loaders import load_articles
 from retrieval.milvus_schema import SCALAR_INDEXED, ensure_scalar_indexes
-from tests.conftest import SEEDS
+from retrieval.retriever import Retriever
+from tests.conftest import SEEDS, require
 from tests.fakes import HashEmbedder
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("milvus_lite") is None, reason="milvus-lite")
@@ -161,3 +166,40 @@ def test_the_newest_date_is_kept_on_write_and_found_once_in_a_store_made_before(
     reader.load()
     assert reader.newest_published() == max(first, date(2018, 1, 1))  # searched for, then recorded
     assert reader.db.read_meta("newest") == max(first, date(2018, 1, 1)).isoformat()
+
+
+def test_an_unreachable_milvus_server_is_a_clear_store_error(tmp_path: Path) -> None:
+    require(importlib.util.find_spec("pymilvus") and importlib.util.find_spec("milvus_lite"), "pymilvus + milvus-lite")
+    from retrieval.milvus_schema import MilvusStoreError
+    from retrieval.milvus_store import MilvusStore
+
+    store = MilvusStore(f"http://127.0.0.1:{free_port()}", HashEmbedder(), ChunkerSettings())
+    with pytest.raises(MilvusStoreError, match=r"cannot open the Milvus store at http://127\.0\.0\.1:"):
+        store.exists()
+    with pytest.raises(MilvusStoreError):
+        Retriever(store, HashEmbedder()).search("anything", 3)
+
+
+@pytest.mark.parametrize("dense_index", ["HNSW", "AUTOINDEX", "IVF_FLAT"])
+def test_an_approximate_milvus_index_finds_what_the_exact_one_finds(tmp_path: Path, dense_index: str) -> None:
+    """CITEWIRE_MILVUS_INDEX: the collections get that dense index; on the seeds (a few dozen
+    passages) an approximate index must rank the same passages first as FLAT, filters included."""
+    require(importlib.util.find_spec("pymilvus") and importlib.util.find_spec("milvus_lite"), "pymilvus + milvus-lite")
+    from retrieval.milvus_store import MilvusStore
+
+    stores = []
+    for name in ("FLAT", dense_index):
+        store = MilvusStore(str(tmp_path / f"{name}.db"), HashEmbedder(), ChunkerSettings(), dense_index=name)
+        store.upsert(load_articles([SEEDS]))
+        store.load()
+        stores.append(store)
+    index = stores[1].db.client().describe_index(stores[1].db.names.chunks, "dense")
+    assert index["index_type"] == dense_index
+    early = SearchFilters(published_before=date(2012, 12, 25))
+    for query, filters in (("Lavrov chemical weapons", None), ("Assad Russia", early)):
+        exact = _ranked(stores[0], query, filters)
+        assert exact and _ranked(stores[1], query, filters) == exact
+
+
+def _ranked(store: Any, query: str, filters: SearchFilters | None) -> list[str]:
+    return [p.chunk_id for p in Retriever(store, HashEmbedder()).search(query, 3, filters)]

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from harness.loopback import MilvusLiteServer, free_port
+from harness.loopback import MilvusLiteServer
 from retrieval.bulk_ingest import InvalidInputError, ingest_batches, ingest_paths
 from retrieval.chunking import ChunkerSettings, chunk_article
 from retrieval.documents import Article, SearchFilters
@@ -282,36 +282,3 @@ def test_released_collections_are_loaded_again_on_open(kind: str, tmp_path: Path
     reopened = make_store(kind, tmp_path)
     reopened.load()
     assert reopened.counts().articles == 5 and _search(reopened, "Lavrov chemical weapons", 1)
-
-
-def test_an_unreachable_milvus_server_is_a_clear_store_error(tmp_path: Path) -> None:
-    require(importlib.util.find_spec("pymilvus") and importlib.util.find_spec("milvus_lite"), "pymilvus + milvus-lite")
-    from retrieval.milvus_schema import MilvusStoreError
-    from retrieval.milvus_store import MilvusStore
-
-    store = MilvusStore(f"http://127.0.0.1:{free_port()}", HashEmbedder(), ChunkerSettings())
-    with pytest.raises(MilvusStoreError, match=r"cannot open the Milvus store at http://127\.0\.0\.1:"):
-        store.exists()
-    with pytest.raises(MilvusStoreError):
-        Retriever(store, HashEmbedder()).search("anything", 3)
-
-
-@pytest.mark.parametrize("dense_index", ["HNSW", "AUTOINDEX", "IVF_FLAT"])
-def test_an_approximate_milvus_index_finds_what_the_exact_one_finds(tmp_path: Path, dense_index: str) -> None:
-    """CITEWIRE_MILVUS_INDEX: the collections get that dense index; on the seeds (a few dozen
-    passages) an approximate index must rank the same passages first as FLAT, filters included."""
-    require(importlib.util.find_spec("pymilvus") and importlib.util.find_spec("milvus_lite"), "pymilvus + milvus-lite")
-    from retrieval.milvus_store import MilvusStore
-
-    stores = []
-    for name in ("FLAT", dense_index):
-        store = MilvusStore(str(tmp_path / f"{name}.db"), HashEmbedder(), ChunkerSettings(), dense_index=name)
-        store.upsert(load_articles([SEEDS]))
-        store.load()
-        stores.append(store)
-    index = stores[1].db.client().describe_index(stores[1].db.names.chunks, "dense")
-    assert index["index_type"] == dense_index
-    early = SearchFilters(published_before=date(2012, 12, 25))
-    for query, filters in (("Lavrov chemical weapons", None), ("Assad Russia", early)):
-        exact = _search(stores[0], query, 3, filters)
-        assert exact and _search(stores[1], query, 3, filters) == exact

@@ -7,10 +7,12 @@ import pytest
 
 from harness.loopback import ThreadedServer
 from retrieval.embedding import Embedder, make_embedder
+from service.generators import LlamaCppGenerator
+from service.generators.base import GenerationRequest, GenerationResult
 from service.http.app import create_app
 from service.pipeline import Pipeline
 from service.settings import Settings
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, require_model
 from tests.fakes import HashEmbedder, ScriptedGenerator
 
 
@@ -53,3 +55,25 @@ def serve(settings: Settings) -> Iterator[Callable[..., tuple[str, ScriptedGener
     yield start
     for server in servers:
         server.__exit__()
+
+
+def smollm2_path() -> Path:
+    return require_model("smollm2-135m", Path("unused"))  # a package's file: no cache needed
+
+
+@pytest.fixture(scope="module")
+def smol() -> Iterator[LlamaCppGenerator]:
+    """The 93 MB SmolLM2 GGUF in llama.cpp: fast, and it invents facts, so only plumbing is checked."""
+    generator = LlamaCppGenerator(smollm2_path(), threads=2, n_ctx=2048)
+    generator.warm_up()
+    yield generator
+    generator.close()
+
+
+def collect_deltas(
+    generate: Callable[..., GenerationResult], request: GenerationRequest, stop_after: int | None = None
+) -> tuple[GenerationResult, list[str]]:
+    """The result of `generate(request)` and the deltas it streamed (stopped after `stop_after` of them)."""
+    deltas: list[str] = []
+    should_stop = (lambda: len(deltas) >= stop_after) if stop_after is not None else None
+    return generate(request, on_token=deltas.append, should_stop=should_stop), deltas

@@ -58,7 +58,7 @@ def examples(runs: list[Path]) -> Examples:
             prediction = Prediction.from_dict(data, questions[data["id"]])
             total += 1
             answerable += prediction.question.answerable
-            signals = (prediction.answer or {}).get("signals") or {}
+            signals = prediction.answer.signals if prediction.answer else {}
             if not signals:
                 continue  # declined before the decision (no relevant passage, no sentence chosen, too late)
             rows.append([float(signals.get(name, 0.0)) for name in SIGNALS])

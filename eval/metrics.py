@@ -138,7 +138,7 @@ def _latency(predictions: list[Prediction]) -> dict[str, float | None]:
     result: dict[str, float | None] = {}
     for stage in ("retrieve", "first_token", "total"):
         values = [
-            float(value) for p in predictions if p.answer and (value := p.answer["timings_ms"].get(stage)) is not None
+            float(value) for p in predictions if p.answer and (value := getattr(p.answer.timings, stage)) is not None
         ]
         result[f"{stage}_p50"] = round(float(np.percentile(values, 50)), 1) if values else None
         result[f"{stage}_p95"] = round(float(np.percentile(values, 95)), 1) if values else None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from eval.answer_scoring import exact_match, has_all_key_facts, key_facts_found, token_f1
@@ -16,21 +15,49 @@ from eval.citation_scoring import CitationScores, CitedQuote, score_citations
 from eval.question_sets import EvalQuestion
 from retrieval.dates import long_form
 from service.answer.factcheck import ClaimCheck
-from service.answer.result import Answer, Citation, to_json
+from service.answer.result import Answer, Citation, ShownSentence, from_json, to_json
 
 
 @dataclass(frozen=True)
 class Prediction:
     question: EvalQuestion
     ranked_articles: list[str]
-    answer: dict[str, Any] | None  # the API's answer JSON, with `verbatim` added to each citation
+    answer: Answer | None  # None: a retrieval-only question
+    verbatim: tuple[bool, ...] = ()  # per citation of `answer`: its quote is the article's text at its offsets
+    client_ms: float | None = None  # over HTTP: the request's time as the client saw it
+
+    @classmethod
+    def of(
+        cls,
+        question: EvalQuestion,
+        ranked_articles: list[str],
+        answer: Answer | None,
+        article_text: Callable[[str], str | None],
+        client_ms: float | None = None,
+    ) -> Prediction:
+        verbatim = tuple(is_verbatim(c, article_text) for c in answer.citations) if answer else ()
+        stored = from_json(Answer, to_json(answer)) if answer else None  # as predictions.jsonl holds it (rounded)
+        return cls(question, ranked_articles, stored, verbatim, client_ms)
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.question.to_dict(), "ranked_articles": self.ranked_articles, "prediction": self.answer}
+        """The line predictions.jsonl holds: the question, the ranking, and the API's answer JSON with
+        `verbatim` on each citation (and `client_ms` over HTTP)."""
+        record = None
+        if self.answer is not None:
+            record = to_json(self.answer)
+            pairs = zip(record["citations"], self.verbatim, strict=True)
+            record["citations"] = [{**shown, "verbatim": flag} for shown, flag in pairs]
+            record |= {"client_ms": self.client_ms} if self.client_ms is not None else {}
+        return {**self.question.to_dict(), "ranked_articles": self.ranked_articles, "prediction": record}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], question: EvalQuestion) -> Prediction:
-        return cls(question, list(data["ranked_articles"]), data.get("prediction"))
+        record = data.get("prediction")
+        if record is None:
+            return cls(question, list(data["ranked_articles"]), None)
+        verbatim = tuple(bool(c.get("verbatim")) for c in record["citations"])
+        answer = from_json(Answer, record)
+        return cls(question, list(data["ranked_articles"]), answer, verbatim, record.get("client_ms"))
 
 
 @dataclass(frozen=True)
@@ -75,19 +102,20 @@ def answer_record(
 
 
 def score(prediction: Prediction) -> QuestionScores:
-    question, answer = prediction.question, prediction.answer or {}
-    answered = bool(answer.get("answered"))
-    status = str(answer.get("status") or ("answered" if answered else "declined"))
+    question, answer = prediction.question, prediction.answer
+    answered = bool(answer and answer.answered)
+    status = answer.status if answer else "declined"
     tentative = status == "tentative" and question.answerable
-    quotes = " ".join(str(c.get("quote", "")) for c in answer.get("citations", []))
-    text = answer.get("answer", "") if answered else ""
+    cited = answer.citations if answer else []
+    quotes = " ".join(c.quote for c in cited)
+    text = answer.answer if answer and answered else ""
     reference = question.answer if question.answerable else ""
     correct = question.answerable and answered and has_all_key_facts(text, question.accept)
+    flags = prediction.verbatim
     citations = [
-        CitedQuote(c["n"], c["article_id"], c["quote"], bool(c.get("verbatim")), _metadata(c))
-        for c in answer.get("citations", [])
+        CitedQuote(c.n, c.article_id, c.quote, flag, _metadata(c)) for c, flag in zip(cited, flags, strict=True)
     ]
-    context = {p["article_id"] for p in answer.get("passages", [])}
+    context = {p.article_id for p in answer.passages} if answer else set()
     return QuestionScores(
         status=status,
         answered=answered,
@@ -98,25 +126,24 @@ def score(prediction: Prediction) -> QuestionScores:
         crag=1 if correct else (0 if not answered else -1),
         citations=score_citations(text, citations, set(question.articles)),
         context_has_gold=bool(context & set(question.articles)),
-        prompt_has_gold=_prompt_has_gold(question, answer.get("evidence") or []),
+        prompt_has_gold=_prompt_has_gold(question, answer.evidence if answer else []),
         tentative_has_facts=tentative and has_all_key_facts(quotes, question.accept),
     )
 
 
-def _metadata(citation: dict[str, Any]) -> str:
+def _metadata(citation: Citation) -> str:
     """Publisher and date as the answer writes them: "BBC 16 March 2017"."""
-    published = citation.get("published")
-    when = long_form(date.fromisoformat(published[:10])) if published else ""
-    return " ".join(p for p in (citation.get("source") or "", when) if p)
+    when = long_form(citation.published) if citation.published else ""
+    return " ".join(p for p in (citation.source or "", when) if p)
 
 
-def _prompt_has_gold(question: EvalQuestion, shown: list[dict[str, Any]]) -> bool | None:
+def _prompt_has_gold(question: EvalQuestion, shown: list[ShownSentence]) -> bool | None:
     """Whether a sentence the answer step read holds (or is held by) a gold evidence quote."""
     if not question.answerable or not question.evidence:
         return None
     for sentence in shown:
-        text = " ".join(str(sentence.get("text", "")).split())
-        if sentence.get("article_id") not in question.articles or not text:
+        text = " ".join(sentence.text.split())
+        if sentence.article_id not in question.articles or not text:
             continue
         for quote in question.evidence:
             quote = " ".join(quote.split())

@@ -49,7 +49,7 @@ def render_report(config: dict[str, Any], metrics: dict[str, Any], predictions: 
     parts += ["<h2>Outcomes</h2>", _outcome_table(metrics)]
     if metrics["by_type"]:
         parts += ["<h2>By question type</h2>", _type_table(metrics["by_type"]), _type_bars(metrics["by_type"])]
-    totals = [p.answer["timings_ms"]["total"] for p in predictions if p.answer]
+    totals = [p.answer.timings.total for p in predictions if p.answer]
     if totals:
         parts += ["<h2>Latency (total per answer)</h2>", _histogram(totals)]
     parts += ["<h2>Worst failures</h2>", _failures(predictions), "</body></html>"]
@@ -172,23 +172,24 @@ def _failure_kind(prediction: Prediction) -> str | None:
 
 
 def _failure(kind: str, prediction: Prediction) -> str:
-    question, answer = prediction.question, prediction.answer or {}
+    question, answer = prediction.question, prediction.answer
     tags = "".join(f"<span class='tag'>{_e(t)}</span>" for t in question.types)
     facts = " AND ".join(" / ".join(variants) for variants in question.accept) or "(decline)"
-    citations = "".join(_citation(c) for c in answer.get("citations", []))
+    cited = zip(answer.citations, prediction.verbatim, strict=True) if answer else []
+    citations = "".join(_citation(c.n, c.article_id, c.quote, verbatim) for c, verbatim in cited)
     return (
         f"<div class='fail'><p><span class='bad'>{_e(kind)}</span> {_e(question.id)} {tags}</p>"
         f"<p><b>Q:</b> {_e(question.question)}</p>"
         f"<p><b>Expected:</b> {_e(question.answer)} <span class='meta'>(key facts: {_e(facts)}; gold: "
         f"{_e(', '.join(question.articles) or 'none')})</span></p>"
-        f"<p><b>Got:</b> {_e(answer.get('answer', ''))}</p>{citations}"
+        f"<p><b>Got:</b> {_e(answer.answer if answer else '')}</p>{citations}"
         f"<p class='meta'>retrieved: {_e(', '.join(prediction.ranked_articles[:5]))}</p></div>"
     )
 
 
-def _citation(citation: dict[str, Any]) -> str:
-    flag = "" if citation.get("verbatim") else " <span class='bad'>not verbatim</span>"
-    return f"<blockquote>[{citation['n']}] {_e(citation['article_id'])}{flag}: “{_e(citation['quote'])}”</blockquote>"
+def _citation(n: int, article_id: str, quote: str, verbatim: bool) -> str:
+    flag = "" if verbatim else " <span class='bad'>not verbatim</span>"
+    return f"<blockquote>[{n}] {_e(article_id)}{flag}: “{_e(quote)}”</blockquote>"
 
 
 def _fmt(value: Any) -> str:
@@ -247,7 +248,8 @@ def _interval(bounds: list[float] | None) -> str:
 def _claim_failure(claim: Any, verdict: dict[str, Any]) -> str:
     kind = "accepted fabrication" if claim.fabricated else "missed true claim"
     notes = "".join(f"<li>{_e(n)}</li>" for n in verdict.get("notes", []))
-    citations = "".join(_citation(c) for c in verdict.get("citations", []))
+    cited = verdict.get("citations", [])
+    citations = "".join(_citation(c["n"], c["article_id"], c["quote"], bool(c.get("verbatim"))) for c in cited)
     return (
         f"<div class='fail'><p><span class='bad'>{_e(kind)}</span> {_e(claim.id)} "
         f"<span class='tag'>{_e(claim.kind)}</span><span class='tag'>{_e(claim.corpus)}</span></p>"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.metrics import compute_metrics
-from eval.predictions import Prediction, answer_record, score
+from eval.predictions import Prediction, score
 from eval.question_sets import (
     KNOWN_ITEMS,
     Dataset,
@@ -78,13 +78,13 @@ def run(request: RunRequest, target: Target, progress: RunProgress | None = None
 def _evaluate(questions: list[EvalQuestion], target: Target, mode: Mode) -> Iterator[Prediction]:
     for question in questions:
         resolved = resolve_evidence(question, target.article_text)
-        answer = None
+        answer, client_ms = None, None
         if not question.retrieval_only:  # asked first, so its timings never profit from a cached query
             started = time.perf_counter()
-            asked = target.ask(question.question, mode)
-            client = {"client_ms": round((time.perf_counter() - started) * 1000, 1)} if target.remote else {}
-            answer = answer_record(asked, target.article_text, **client)
-        yield Prediction(resolved, target.ranked_articles(question.question), answer)
+            answer = target.ask(question.question, mode)
+            client_ms = round((time.perf_counter() - started) * 1000, 1) if target.remote else None
+        ranked = target.ranked_articles(question.question)
+        yield Prediction.of(resolved, ranked, answer, target.article_text, client_ms)
 
 
 def _dataset(request: RunRequest, target: Target) -> Dataset:

@@ -116,10 +116,10 @@ def test_an_llm_run_scores_the_models_answer(settings: Settings, tmp_path: Path)
     # with what the prediction recorded, not a constant), and the first token comes before the end
     answered = result.predictions[0].answer
     assert answered is not None
-    timings = answered["timings_ms"]
-    assert overall["latency_ms"]["first_token_p50"] == timings["first_token"]
-    assert overall["latency_ms"]["total_p50"] == timings["total"]
-    assert 0 < timings["first_token"] <= timings["total"]
+    timings = answered.timings
+    assert overall["latency_ms"]["first_token_p50"] == timings.first_token
+    assert overall["latency_ms"]["total_p50"] == timings.total
+    assert timings.first_token is not None and 0 < timings.first_token <= timings.total
 
 
 def test_a_server_run_scores_the_same_answers_as_in_process(settings: Settings, tmp_path: Path) -> None:
@@ -134,8 +134,8 @@ def test_a_server_run_scores_the_same_answers_as_in_process(settings: Settings, 
     for here, there in zip(in_process.predictions, over_http.predictions, strict=True):
         assert here.ranked_articles == there.ranked_articles
         assert here.answer and there.answer
-        assert here.answer["answer"] == there.answer["answer"]
-        assert here.answer["citations"] == there.answer["citations"]
+        assert here.answer.answer == there.answer.answer
+        assert (here.answer.citations, here.verbatim) == (there.answer.citations, there.verbatim)
     assert in_process.metrics["overall"]["answers"] == over_http.metrics["overall"]["answers"]
 
 

@@ -44,6 +44,24 @@ def answer(text: str, answered: bool = True, citations: list[dict[str, Any]] | N
     }
 
 
+def predict(asked: EvalQuestion, ranked: list[str], record: dict[str, Any] | None) -> Prediction:
+    """A prediction as a run stores it: the answer's JSON (with `verbatim` on each citation), the
+    fields these tests do not set filled in."""
+    if record is not None:
+        citation_defaults = {"chunk_id": "c", "title": "t", "source": None, "published": None, "url": None}
+        passage_defaults = {"chunk_id": "c", "text": "", "score": 1.0, "title": "t", "source": None, "published": None}
+        record = {
+            "question": asked.question,
+            "status": "answered" if record["answered"] else "declined",
+            "mode": "llm",
+            **record,
+            "citations": [citation_defaults | c for c in record["citations"]],
+            "passages": [passage_defaults | p for p in record["passages"]],
+            "timings_ms": {"generate": 0.0} | record["timings_ms"],
+        }
+    return Prediction.from_dict({"ranked_articles": ranked, "prediction": record}, asked)
+
+
 def citation(n: int = 1, article_id: str = GOLD, quote: str = QUOTE, verbatim: bool = True) -> dict[str, Any]:
     return {"n": n, "article_id": article_id, "quote": quote, "start": 0, "end": len(quote), "verbatim": verbatim}
 
@@ -133,7 +151,7 @@ def test_a_byline_sentence_is_supported_by_the_cited_articles_publisher_and_date
     wrong_day = CitedQuote(1, GOLD, bare.quote, True, metadata="BBC 15 March 2017")
     assert score_citations(byline, [wrong_day], {GOLD}).precise == 0  # a figure the metadata lacks
     cited = {**citation(quote=bare.quote), "source": "BBC", "published": "2017-03-16"}
-    scores = score(Prediction(question(), [GOLD], answer(byline, citations=[cited])))
+    scores = score(predict(question(), [GOLD], answer(byline, citations=[cited])))
     assert scores.citations.precise == 1  # the run's citation fields carry the metadata
 
 
@@ -141,34 +159,32 @@ def test_a_byline_sentence_is_supported_by_the_cited_articles_publisher_and_date
 
 
 def test_a_correct_cited_answer() -> None:
-    scores = score(Prediction(question(), [GOLD], answer("It could fall to militants [1].", citations=[citation()])))
+    scores = score(predict(question(), [GOLD], answer("It could fall to militants [1].", citations=[citation()])))
     assert (scores.correct, scores.crag, scores.answered, scores.context_has_gold) == (True, 1, True, True)
     assert scores.citations.precise == 1
 
 
 def test_a_declined_answerable_question_scores_zero_and_an_empty_prediction() -> None:
-    scores = score(Prediction(question(), [GOLD], answer("The articles don't say.", answered=False)))
+    scores = score(predict(question(), [GOLD], answer("The articles don't say.", answered=False)))
     assert (scores.correct, scores.crag, scores.f1, scores.key_facts) == (False, 0, 0.0, [False])
     assert scores.citations.sentences == 0
 
 
 def test_an_answered_unanswerable_question_is_a_hallucination() -> None:
-    scores = score(
-        Prediction(question(False), [], answer("Damascus has 2 million people [1].", citations=[citation()]))
-    )
+    scores = score(predict(question(False), [], answer("Damascus has 2 million people [1].", citations=[citation()])))
     assert scores.crag == -1
     assert scores.citations.precise == 0  # no article is gold for an unanswerable question
-    declined = score(Prediction(question(False), [], answer("The articles don't say.", answered=False)))
+    declined = score(predict(question(False), [], answer("The articles don't say.", answered=False)))
     assert (declined.crag, declined.exact_match) == (0, 1.0)
 
 
 def test_an_empty_answered_text_is_wrong() -> None:
-    scores = score(Prediction(question(), [GOLD], answer("", answered=True)))
+    scores = score(predict(question(), [GOLD], answer("", answered=True)))
     assert (scores.correct, scores.crag) == (False, -1)
 
 
 def test_a_citation_to_a_non_gold_article_or_a_non_verbatim_quote() -> None:
-    prediction = Prediction(
+    prediction = predict(
         question(),
         [GOLD],
         answer("It could fall to militants [1].", citations=[citation(article_id="x", verbatim=False)]),
@@ -184,20 +200,20 @@ def test_a_citation_to_a_non_gold_article_or_a_non_verbatim_quote() -> None:
 
 
 def test_retrieval_metrics_by_hand() -> None:
-    at_two = Prediction(question(id="a"), ["x", GOLD], None)
-    nothing = Prediction(question(id="b"), [], None)
+    at_two = predict(question(id="a"), ["x", GOLD], None)
+    nothing = predict(question(id="b"), [], None)
     result = retrieval_metrics([at_two, nothing])
     assert result["mrr@10"] == pytest.approx(0.25)  # (1/2 + 0) / 2
     assert result["recall@5"] == pytest.approx(0.5)
     assert result["ndcg@10"] == pytest.approx((1 / math.log2(3)) / 2, abs=1e-4)
-    assert retrieval_metrics([Prediction(question(False), [], None)])["recall@10"] is None
+    assert retrieval_metrics([predict(question(False), [], None)])["recall@10"] is None
 
 
 def test_abstention_crag_and_per_type_by_hand() -> None:
-    right = Prediction(question(id="a"), [GOLD], answer("Militants [1].", citations=[citation()]))
-    missed = Prediction(question(id="b"), [GOLD], answer("No.", answered=False))
-    declined = Prediction(question(False, id="c"), [], answer("No.", answered=False))
-    invented = Prediction(question(False, id="d", types=["unanswerable", "near-miss"]), [], answer("Two million."))
+    right = predict(question(id="a"), [GOLD], answer("Militants [1].", citations=[citation()]))
+    missed = predict(question(id="b"), [GOLD], answer("No.", answered=False))
+    declined = predict(question(False, id="c"), [], answer("No.", answered=False))
+    invented = predict(question(False, id="d", types=["unanswerable", "near-miss"]), [], answer("Two million."))
     metrics = compute_metrics([right, missed, declined, invented])
     abstention = metrics["overall"]["abstention"]
     # declined b and c; c is unanswerable: precision 1/2; of c and d, c was declined: recall 1/2
@@ -209,7 +225,7 @@ def test_abstention_crag_and_per_type_by_hand() -> None:
 
 
 def test_rates_with_nothing_to_count_are_null() -> None:
-    declined = Prediction(question(), [GOLD], answer("No.", answered=False))
+    declined = predict(question(), [GOLD], answer("No.", answered=False))
     overall = compute_metrics([declined])["overall"]
     assert overall["citations"]["precision"] is None
     assert overall["latency_ms"]["first_token_p50"] is None

@@ -68,7 +68,16 @@ def test_examples_and_report_count_the_ceiling_per_run(tmp_path: Path) -> None:
     signals = dict.fromkeys(SIGNALS, 0.5)
 
     def row(question, text: str | None, with_signals: bool = True) -> dict:
-        answer = {"answered": text is not None, "answer": text or "The articles don't say.", "citations": []}
+        answer = {
+            "question": question.question,
+            "answered": text is not None,
+            "status": "answered" if text is not None else "declined",
+            "answer": text or "The articles don't say.",
+            "citations": [],
+            "passages": [],
+            "timings_ms": {"retrieve": 1.0, "generate": 1.0, "first_token": None, "total": 2.0},
+            "mode": "llm",
+        }
         if with_signals:
             answer["signals"] = {**signals, "written": 0.9 if text == question.answer else 0.1}
         return {**question.to_dict(), "ranked_articles": [], "prediction": answer}

@@ -44,10 +44,8 @@ class Prediction:
         `verbatim` on each citation (and `client_ms` over HTTP)."""
         record = None
         if self.answer is not None:
-            record = to_json(self.answer)
-            pairs = zip(record["citations"], self.verbatim, strict=True)
-            record["citations"] = [{**shown, "verbatim": flag} for shown, flag in pairs]
-            record |= {"client_ms": self.client_ms} if self.client_ms is not None else {}
+            extra = {"client_ms": self.client_ms} if self.client_ms is not None else {}
+            record = _flagged(to_json(self.answer), self.verbatim, **extra)
         return {**self.question.to_dict(), "ranked_articles": self.ranked_articles, "prediction": record}
 
     @classmethod
@@ -95,10 +93,14 @@ def answer_record(
 ) -> dict[str, Any]:
     """What predictions.jsonl stores of a target's answer (or verdict): the API's JSON, with `verbatim`
     on each citation, and `extra` fields (a server run's `client_ms`). `result` is left as it is."""
-    data: dict[str, Any] = to_json(result)
-    flags = [is_verbatim(citation, article_text) for citation in result.citations]
-    data["citations"] = [{**shown, "verbatim": flag} for shown, flag in zip(data["citations"], flags, strict=True)]
-    return {**data, **extra}
+    flags = tuple(is_verbatim(citation, article_text) for citation in result.citations)
+    return _flagged(to_json(result), flags, **extra)
+
+
+def _flagged(data: dict[str, Any], verbatim: tuple[bool, ...], **extra: Any) -> dict[str, Any]:
+    """The API's JSON of an answer or verdict with `verbatim` on each citation, then `extra` fields."""
+    citations = [{**shown, "verbatim": flag} for shown, flag in zip(data["citations"], verbatim, strict=True)]
+    return {**data, "citations": citations, **extra}
 
 
 def score(prediction: Prediction) -> QuestionScores:

@@ -30,6 +30,8 @@ CHROMIUM_FLAGS = [
 ]
 ARTIFACTS = ROOT / "test-artifacts" / "widget"
 
+CITES = 2  # an answer cites [1] twice: after the model's proven sentence and after the quote that proves it
+
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:

@@ -14,15 +14,10 @@ import pytest
 from playwright.sync_api import Dialog, Page, expect
 
 from harness.loopback import free_port
-from tests.browser.conftest import ask, last_answer, open_chat, screenshot
+from tests.browser.conftest import CITES, ask, last_answer, open_chat, screenshot
 from tests.conftest import LAVROV_A, LAVROV_ID, LAVROV_Q
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
-
-CITES = 2  # an answer cites [1] twice: after the model's proven sentence and after the quote that proves it
-FOLLOW_UP_Q = "And what did he say about Assad leaving?"
-FOLLOW_UP_REWRITE = "What did Lavrov say about persuading Assad to leave Syria?"
-FOLLOW_UP_A = 'Lavrov said there was "no possibility" of persuading President Bashar Assad to leave Syria [1].'
 
 
 def test_server_down_shows_the_error_and_retry_works_after_restart(page: Page, serve) -> None:
